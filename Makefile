@@ -1,0 +1,43 @@
+# The two commands a reader needs: `make lab` and `make test`.  Everything else is for maintainers.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: lab test notebooks figures bench lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "gmmbook needs Python >= 3.11"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+## Open the book in JupyterLab.
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. chapters/01_mixtures.ipynb
+
+## Run every test: unit, property, figure and notebook tests.
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadfile
+
+## Regenerate every .ipynb from its .py, executed, with fresh outputs.
+notebooks: $(STAMP)
+	$(PY) tools/notebooks.py build
+
+## Regenerate every figure in figures/.
+figures: $(STAMP)
+	$(PY) tools/figures.py
+
+## Benchmark EM against scikit-learn (slow; not part of `make test`).
+bench: $(STAMP)
+	$(PY) benchmarks/bench_em.py
+
+## Re-pin constraints.txt to what is installed now.
+lock: $(STAMP)
+	{ head -n 2 constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '^gmmbook'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
+	find . -name __pycache__ -prune -exec rm -rf {} +

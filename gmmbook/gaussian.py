@@ -1,0 +1,172 @@
+"""Log densities of multivariate Gaussians through a Cholesky factorisation, and log-sum-exp.
+
+Chapter 01 (eq. ``gauss``) and chapter 03 (eq. ``logsumexp``).
+
+One Cholesky factorisation Σ_k = L_k L_kᵀ feeds every derived quantity:
+
+* ln det Σ_k = 2 Σ_d ln (L_k)_dd,
+* the precision factor P_k = L_k⁻ᵀ, so that Σ_k⁻¹ = P_k P_kᵀ and the squared Mahalanobis
+  distance is ‖(x − μ_k)ᵀ P_k‖².
+
+Nothing here validates its input: the public functions in :mod:`gmmbook.mixture` and
+:mod:`gmmbook.em` do that once and then call these kernels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.linalg import solve_triangular
+
+LOG_2PI = np.log(2.0 * np.pi)
+#: Number of matrix entries (rows × K × D) processed at once; keeps temporaries in cache.
+_BLOCK_ENTRIES = 1 << 15
+
+
+class SingularCovarianceError(ArithmeticError):
+    """Internal: covariance ``k`` is not numerically positive definite.
+
+    Callers catch it and raise a :class:`ValueError` (or :class:`~gmmbook.CollapseError`)
+    whose message fits their context.
+    """
+
+    def __init__(self, k: int, reason: str):
+        super().__init__(f"covariance {k}: {reason}")
+        self.k = k
+        self.reason = reason
+
+
+def cholesky(covariances: np.ndarray, scale: float = 0.0) -> np.ndarray:
+    """Lower Cholesky factors of a stack of covariance matrices.
+
+    Parameters
+    ----------
+    covariances : ndarray, shape (K, D, D)
+        Symmetric matrices; only their lower triangles are read.
+    scale : float
+        A variance that counts as "large" for these data (e.g. the largest variance of X).
+        A covariance is numerically singular when a squared pivot (L_k)_dd² is at most
+        D · ε · max(scale, largest diagonal entry of Σ_k), ε the float64 machine epsilon.
+
+    Returns
+    -------
+    L : ndarray, shape (K, D, D)
+        Σ_k = L_k L_kᵀ with L_k lower triangular and a positive diagonal.
+
+    Raises
+    ------
+    SingularCovarianceError
+        For the first covariance that is not numerically positive definite.
+    """
+    K, D, _ = covariances.shape
+    try:
+        L = np.linalg.cholesky(covariances)
+    except np.linalg.LinAlgError:
+        for k in range(K):
+            try:
+                np.linalg.cholesky(covariances[k])
+            except np.linalg.LinAlgError:
+                raise SingularCovarianceError(k, "it is not positive definite") from None
+        raise  # pragma: no cover  (the batched and the single factorisations disagree)
+    pivots2 = np.diagonal(L, axis1=1, axis2=2) ** 2
+    largest = np.maximum(np.max(np.diagonal(covariances, axis1=1, axis2=2), axis=1), scale)
+    tiny = D * np.finfo(np.float64).eps * largest
+    singular = np.min(pivots2, axis=1) <= tiny
+    if np.any(singular):
+        k = int(np.argmax(singular))
+        raise SingularCovarianceError(
+            k, f"it is numerically singular (smallest Cholesky pivot² {np.min(pivots2[k]):.3g})"
+        )
+    return L
+
+
+def precision_cholesky(L: np.ndarray) -> np.ndarray:
+    """P_k = L_k⁻ᵀ (upper triangular), so that Σ_k⁻¹ = P_k P_kᵀ.  Shapes (K, D, D)."""
+    K, D, _ = L.shape
+    identity = np.eye(D)
+    return np.stack([solve_triangular(L[k], identity, lower=True).T for k in range(K)])
+
+
+def log_det(L: np.ndarray) -> np.ndarray:
+    """ln det Σ_k = 2 Σ_d ln (L_k)_dd.  L of shape (K, D, D) → shape (K,)."""
+    return 2.0 * np.sum(np.log(np.diagonal(L, axis1=1, axis2=2)), axis=1)
+
+
+def log_gaussian(X: np.ndarray, means: np.ndarray, L: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """ln N(x_n | μ_k, Σ_k) for every point and component (chapter 01, eq. ``gauss``).
+
+    ln N(x | μ, Σ) = −½ [D ln 2π + ln det Σ + ‖(x − μ)ᵀ P‖²],  with P = L⁻ᵀ.
+
+    All K Mahalanobis distances of a block of rows come from one matrix product
+    (x − c)ᵀ [P_1 … P_K] − [(μ_1 − c)ᵀP_1 … (μ_K − c)ᵀP_K], shifted by c, the mean of the
+    means, so that data far from the origin lose no digits.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, D)
+    means : ndarray, shape (K, D)
+    L : ndarray, shape (K, D, D)
+        Lower Cholesky factors of the covariances.
+    out : ndarray, shape (N, K), optional
+        Where to write the result.
+
+    Returns
+    -------
+    ndarray, shape (N, K)
+    """
+    N, D = X.shape
+    K = means.shape[0]
+    P = precision_cholesky(L)
+    shift = means.mean(axis=0)
+    A = P.transpose(1, 0, 2).reshape(D, K * D)                      # [P_1 … P_K]
+    b = np.einsum("kd,kde->ke", means - shift, P).reshape(K * D)    # [(μ_k − c)ᵀ P_k]
+    constant = -0.5 * (D * LOG_2PI + log_det(L))
+    if out is None:
+        out = np.empty((N, K))
+    rows = max(1, _BLOCK_ENTRIES // (K * D))
+    for start in range(0, N, rows):
+        block = slice(start, start + rows)
+        Y = (X[block] - shift) @ A
+        Y -= b
+        Y *= Y
+        np.sum(Y.reshape(-1, K, D), axis=2, out=out[block])
+    out *= -0.5
+    out += constant
+    return out
+
+
+def logsumexp(a, axis: int = -1) -> np.ndarray:
+    """ln Σ_j exp(a_j) along ``axis``, without overflow or underflow (chapter 03, eq. ``logsumexp``).
+
+    ln Σ_j exp(a_j) = m + ln Σ_j exp(a_j − m),  m = max_j a_j.
+
+    Every term of the second sum is at most 1 and the largest is exactly 1, so the sum lies in
+    [1, J] and its logarithm is finite.  A slice that is −∞ throughout gives −∞.
+
+    Parameters
+    ----------
+    a : array_like
+        Log-values; −∞ (the log of 0) is allowed, NaN and +∞ are not.
+    axis : int
+        The axis to sum over.
+
+    Returns
+    -------
+    ndarray (or float for 1-D input)
+        ``a`` with ``axis`` removed.
+    """
+    try:
+        a = np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"a must be an array of numbers: {exc}.") from None
+    if a.ndim == 0 or a.size == 0:
+        raise ValueError(f"a must be a non-empty array with at least one axis, got shape {a.shape}.")
+    if np.any(np.isnan(a)) or np.any(a == np.inf):
+        raise ValueError("a contains NaN or +inf; log-sum-exp needs log-values in [-inf, inf).")
+    return _logsumexp(a, axis)
+
+
+def _logsumexp(a: np.ndarray, axis: int = -1) -> np.ndarray:
+    m = np.max(a, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.log(np.sum(np.exp(a - m), axis=axis)) + np.squeeze(m, axis=axis)
