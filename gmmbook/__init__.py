@@ -3,7 +3,7 @@
 Each function names, in its docstring, the chapter and the labelled equation it implements.
 """
 
-from . import datasets
+from . import datasets, exercises
 from .em import EMResult, e_step, em, m_step, q_function
 from .gaussian import logsumexp
 from .init import kmeans_plusplus_start
@@ -19,6 +19,7 @@ __all__ = [
     "bic",
     "datasets",
     "e_step",
+    "exercises",
     "em",
     "kmeans_plusplus_start",
     "log_joint",

@@ -1,0 +1,486 @@
+"""Checkers for the exercises (``exercises/NN_name.ipynb``).
+
+``check(exercise_id, answer)`` runs the student's answer on inputs chosen to expose the classic
+mistakes, compares it with the library (which the chapters have already checked against SciPy,
+SymPy and scikit-learn), and returns a :class:`Verdict` that says what is right, or names the
+mistake and gives a hint.  A checker never raises because of a wrong answer: an exception from
+the student's code becomes a failed verdict that shows the error.  An answer that is ``None``, or
+a function that raises ``NotImplementedError``, is "not attempted yet".
+
+Every message is deterministic (fixed seeds, rounded numbers), so notebooks that display
+verdicts can be compared by nbval.
+"""
+
+from __future__ import annotations
+
+import html
+import traceback
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from scipy import stats
+
+from .datasets import textbook_1d
+from .em import _e_step, _m_step, em, m_step
+from .gaussian import _logsumexp
+from .mixture import GMM, _log_joint, responsibilities
+from .selection import n_parameters
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The result of :func:`check`.
+
+    Attributes
+    ----------
+    exercise_id : str
+    passed : bool
+        True when the answer is right.
+    message : str
+        What is right, or which mistake was made and a hint.
+    attempted : bool
+        False while the answer is still the template's placeholder.
+    """
+
+    exercise_id: str
+    passed: bool
+    message: str
+    attempted: bool = True
+
+    @property
+    def status(self) -> str:
+        if not self.attempted:
+            return "not attempted yet"
+        return "passed" if self.passed else "not yet right"
+
+    def __str__(self) -> str:
+        mark = "✓" if self.passed else ("·" if not self.attempted else "✗")
+        return f"{mark} {self.exercise_id}: {self.status}. {self.message}"
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.passed else ("#6e7781" if not self.attempted else "#cf222e")
+        return (
+            f'<div style="border-left: 4px solid {colour}; padding: 0.3em 0.8em;">'
+            f"<b>{html.escape(self.exercise_id)}: {html.escape(self.status)}</b><br>"
+            f"{html.escape(self.message)}</div>"
+        )
+
+
+class _Mistake(Exception):
+    """Raised inside a checker to stop at the first mistake found."""
+
+
+class _NotAttempted(Exception):
+    pass
+
+
+_CHECKERS: dict[str, Callable] = {}
+
+
+def _exercise(exercise_id: str):
+    def register(checker):
+        _CHECKERS[exercise_id] = checker
+        return checker
+
+    return register
+
+
+def exercise_ids() -> list[str]:
+    """The ids that :func:`check` knows."""
+    return sorted(_CHECKERS)
+
+
+def check(exercise_id: str, answer) -> Verdict:
+    """Check a student's answer to exercise ``exercise_id``.
+
+    Parameters
+    ----------
+    exercise_id : str
+        One of :func:`exercise_ids`.
+    answer : object
+        A function, a number, an array or a SymPy expression, as the exercise asks.
+        ``None`` means not attempted yet.
+
+    Returns
+    -------
+    Verdict
+        With ``.passed`` and ``.message``; displays as a coloured box in a notebook.
+
+    Raises
+    ------
+    ValueError
+        Only for an unknown ``exercise_id`` (a typo in the notebook, not a wrong answer).
+    """
+    if exercise_id not in _CHECKERS:
+        raise ValueError(f"exercise_id {exercise_id!r} is unknown; known ids: {', '.join(exercise_ids())}.")
+    if answer is None or answer is Ellipsis:
+        return Verdict(exercise_id, False, "Replace the placeholder with your answer, then run this cell again.", False)
+    try:
+        message = _CHECKERS[exercise_id](answer)
+    except _NotAttempted:
+        return Verdict(exercise_id, False, "Your function still raises NotImplementedError: write its body, then run this cell again.", False)
+    except _Mistake as mistake:
+        return Verdict(exercise_id, False, str(mistake))
+    return Verdict(exercise_id, True, message)
+
+
+# ----------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _call(f, *args):
+    """Call the student's function; turn its exceptions into a verdict."""
+    if not callable(f):
+        raise _Mistake(f"The answer must be a function, got {type(f).__name__}.")
+    try:
+        return f(*args)
+    except NotImplementedError:
+        raise _NotAttempted from None
+    except Exception as exc:  # the student's bug, shown to the student
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        raise _Mistake(
+            f"Your function raised {type(exc).__name__}: {exc} (line {frame.lineno}: {frame.line})."
+        ) from None
+
+
+def _array(value, name: str, shape: tuple | None = None) -> np.ndarray:
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise _Mistake(f"{name} should be an array of numbers, got {type(value).__name__}.") from None
+    if shape is not None and array.shape != shape:
+        raise _Mistake(f"{name} should have shape {shape}, got {array.shape}.")
+    return array
+
+
+def _close(a, b, rtol=1e-6, atol=1e-9) -> bool:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and bool(np.all(np.isfinite(a))) and np.allclose(a, b, rtol=rtol, atol=atol)
+
+
+def _diagnose(got, candidates, default: str):
+    """Raise the message of the first wrong-answer candidate ``got`` matches, else ``default``."""
+    for wrong, message in candidates:
+        try:
+            if _close(got, wrong, rtol=1e-4, atol=1e-8):
+                raise _Mistake(message)
+        except (ValueError, TypeError):
+            continue
+    raise _Mistake(default)
+
+
+def _gmm_1d(weights, means, variances) -> GMM:
+    return GMM(np.asarray(weights, float), np.asarray(means, float).reshape(-1, 1),
+               np.asarray(variances, float).reshape(-1, 1, 1))
+
+
+# ----------------------------------------------------------------------------------------------
+# Chapter 01 and 03
+
+
+@_exercise("count_parameters")
+def _check_count_parameters(f):
+    """f(K, D) → the number of free parameters of a full-covariance GMM (chapter 01, eq. count)."""
+    for K, D in [(1, 1), (2, 2), (3, 4), (5, 10)]:
+        got = _call(f, K, D)
+        expected = n_parameters(K, D, "full")
+        if got == expected:
+            continue
+        _diagnose(got, [
+            (K * D + K + K * D * (D + 1) // 2,
+             f"For K={K}, D={D} you counted K weights; they sum to 1, so only K − 1 of them are free."),
+            (K * D + (K - 1) + K * D * D,
+             f"For K={K}, D={D} you counted D² numbers per covariance; it is symmetric, so only D(D+1)/2 are free."),
+            (K * D + (K - 1) + K * D,
+             f"For K={K}, D={D} you counted only the variances (a diagonal covariance); a full one also has D(D−1)/2 covariances."),
+        ], f"For K={K}, D={D} you returned {got!r}; the count is K·D means + (K−1) weights + K·D(D+1)/2 covariance entries.")
+    return "Right: K·D + (K − 1) + K·D(D + 1)/2, which grows like O(D²K) and not with N."
+
+
+@_exercise("log_sum_exp")
+def _check_log_sum_exp(f):
+    """f(a) → log Σ exp(a) over the last axis (chapter 03, eq. logsumexp)."""
+    cases = [
+        ("a small vector", np.array([0.1, -1.2, 0.5])),
+        ("a 2-D array (one result per row)", np.array([[0.0, 1.0, 2.0], [3.0, -4.0, 0.5]])),
+        ("large values", np.array([1000.0, 1000.0, 999.0])),
+        ("very negative values (tiny probabilities)", np.array([-1000.0, -1001.0, -1002.0])),
+        ("an entry of -inf (a probability of exactly 0)", np.array([-np.inf, 0.0, -1.0])),
+    ]
+    for what, a in cases:
+        expected = _logsumexp(a, axis=-1)
+        got = _call(f, a.copy())
+        got_array = _array(got, "the result")
+        if got_array.shape != expected.shape:
+            if got_array.size == 1 and a.ndim == 2:
+                raise _Mistake(f"On {what} you returned one number; sum over the last axis only (axis=-1), one result per row.")
+            raise _Mistake(f"On {what} the result should have shape {expected.shape}, got {got_array.shape}: reduce the last axis only.")
+        if _close(got_array, expected, rtol=1e-10, atol=1e-10):
+            continue
+        if not np.all(np.isfinite(got_array)):
+            raise _Mistake(
+                f"On {what} you returned {np.array2string(got_array, precision=4)}: computing exp(a) directly "
+                "overflows or underflows (probability space). Subtract the maximum m first: log Σ exp(a) = m + log Σ exp(a − m)."
+            )
+        m = np.max(a, axis=-1)
+        _diagnose(got_array, [
+            (expected - m, f"On {what} your result is off by the maximum: after log Σ exp(a − m), add m back."),
+            (np.log(np.sum(np.exp(a - m[..., None]) if a.ndim > 1 else np.exp(a - m), axis=-1)),
+             f"On {what} your result is off by the maximum: after log Σ exp(a − m), add m back."),
+        ], f"On {what} expected {np.array2string(np.asarray(expected), precision=4)}, got {np.array2string(got_array, precision=4)}.")
+    return "Right, and stable: it stays finite for large and very negative values, and handles −∞."
+
+
+# ----------------------------------------------------------------------------------------------
+# Chapter 02
+
+
+_SAMPLE_GMM = GMM(
+    np.array([0.6, 0.3, 0.1]),
+    np.array([[0.0, 0.0], [8.0, 0.0], [0.0, 8.0]]),
+    np.array([[[4.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [0.0, 9.0]], [[2.0, -1.0], [-1.0, 2.0]]]),
+)
+
+
+@_exercise("sample")
+def _check_sample(f):
+    """f(weights, means, covariances, n, rng) → (X, labels): ancestral sampling (chapter 02)."""
+    gmm, n = _SAMPLE_GMM, 20000
+    result = _call(f, gmm.weights.copy(), gmm.means.copy(), gmm.covariances.copy(), n, np.random.default_rng(2024))
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise _Mistake("Return a pair (X, labels).")
+    X = _array(result[0], "X", (n, 2))
+    labels = np.asarray(result[1])
+    if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
+        raise _Mistake(f"labels should be an integer array of shape ({n},), got {labels.dtype} with shape {labels.shape}.")
+    if labels.min() < 0 or labels.max() >= gmm.K:
+        raise _Mistake(f"labels should be component indices 0 … {gmm.K - 1}.")
+    if not np.all(np.isfinite(X)):
+        raise _Mistake("X contains NaN or infinite values.")
+    counts = np.bincount(labels, minlength=gmm.K)
+    p_freq = stats.chisquare(counts, n * gmm.weights).pvalue
+    if p_freq < 1e-4:
+        freq = np.array2string(counts / n, precision=3)
+        if np.allclose(counts / n, 1 / gmm.K, atol=0.02):
+            raise _Mistake(f"The labels are (nearly) uniform, {freq}, but π = (0.6, 0.3, 0.1): draw z with probabilities π (rng.choice(K, size=n, p=weights)).")
+        raise _Mistake(f"The label frequencies {freq} do not match π = (0.6, 0.3, 0.1) (chi-square p = {p_freq:.1e}).")
+    if np.all(np.diff(labels) >= 0):
+        raise _Mistake("The points are sorted by component; draw each z_n independently so that the rows come in random order.")
+    for k in range(gmm.K):
+        Xk = X[labels == k]
+        mean_err = np.abs(Xk.mean(axis=0) - gmm.means[k]) / np.sqrt(np.diag(gmm.covariances[k]) / len(Xk))
+        if np.any(mean_err > 6):
+            raise _Mistake(
+                f"The points labelled {k} have mean {np.array2string(Xk.mean(axis=0), precision=2)}, not μ_{k} = "
+                f"{np.array2string(gmm.means[k], precision=2)}: do the labels match the points you drew?"
+            )
+        cov = np.cov(Xk.T, bias=True)
+        target = gmm.covariances[k]
+        if not np.allclose(cov, target, rtol=0.15, atol=0.15):
+            if np.allclose(cov, target @ target, rtol=0.2, atol=0.3):
+                raise _Mistake(
+                    f"Component {k}'s sample covariance is about Σ², not Σ: you used the covariance as a scale. "
+                    "Multiply standard normal draws by a square root L of Σ (Σ = L Lᵀ, e.g. np.linalg.cholesky)."
+                )
+            if np.allclose(cov, np.diag(np.diag(target)), rtol=0.15, atol=0.15) and not np.allclose(target, np.diag(np.diag(target))):
+                raise _Mistake(f"Component {k}'s points have no correlation: use the full Σ_{k}, not only its diagonal.")
+            raise _Mistake(
+                f"Component {k}'s sample covariance {np.array2string(cov, precision=2)} does not match Σ_{k} = "
+                f"{np.array2string(target, precision=2)}."
+            )
+    return "Right: frequencies match π (chi-square test), and each component's points have mean μ_k and covariance Σ_k."
+
+
+# ----------------------------------------------------------------------------------------------
+# Chapter 04
+
+
+def _responsibility_cases():
+    """Inputs with unequal weights, variances ≠ 1 and a far-away point."""
+    X, gmm = textbook_1d()
+    far = GMM(np.array([0.7, 0.3]), np.array([[0.0, 0.0], [3.0, 1.0]]),
+              np.array([[[0.5, 0.1], [0.1, 0.3]], [[2.0, 0.0], [0.0, 0.5]]]))
+    X_far = np.array([[0.5, 0.2], [1.5, 0.5], [60.0, -40.0]])
+    unequal = _gmm_1d([0.6, 0.1, 0.3], [-4.0, 0.0, 8.0], [1.0, 0.2, 3.0])
+    return [("the textbook example", X, gmm), ("unequal weights", X, unequal), ("a point far from both components", X_far, far)]
+
+
+def _resp_mistakes(X, gmm):
+    equal_weights = GMM(np.full(gmm.K, 1 / gmm.K), gmm.means, gmm.covariances)
+    mistakes = [
+        (np.exp(_log_joint(X, gmm)), "Your rows do not sum to 1: you returned π_k N(x_n | μ_k, Σ_k). Divide each row by its sum, p(x_n)."),
+        (responsibilities(X, equal_weights), "You ignored the weights: r_nk ∝ π_k N(x_n | μ_k, Σ_k), not N(x_n | μ_k, Σ_k) alone."),
+    ]
+    if gmm.D == 1:
+        variance_as_scale = _gmm_1d(gmm.weights, gmm.means, gmm.covariances.ravel() ** 2)
+        mistakes.append((responsibilities(X, variance_as_scale),
+                         "You used the variance where the standard deviation belongs (scale=σ², but scipy.stats.norm's scale is σ = √σ²)."))
+    return mistakes
+
+
+@_exercise("responsibilities")
+def _check_responsibilities(f):
+    """f(X, weights, means, covariances) → (N, K) responsibilities (chapter 04, eq. resp)."""
+    for what, X, gmm in _responsibility_cases():
+        expected = responsibilities(X, gmm)
+        got = _array(_call(f, X.copy(), gmm.weights.copy(), gmm.means.copy(), gmm.covariances.copy()),
+                     "the responsibilities", expected.shape)
+        if _close(got, expected, rtol=1e-6, atol=1e-10):
+            continue
+        if not np.all(np.isfinite(got)):
+            raise _Mistake(
+                f"On {what} you returned NaN or inf: the densities underflow to 0 in probability space, and 0/0 is NaN. "
+                "Work with log π_k + log N_k, subtract the row's log-sum-exp, then exponentiate."
+            )
+        _diagnose(got, _resp_mistakes(X, gmm),
+                  f"On {what} expected {np.array2string(expected, precision=3)}, got {np.array2string(got, precision=3)}.")
+    return "Right: Bayes' rule, normalised, in log space (finite even for far-away points)."
+
+
+@_exercise("textbook_responsibilities")
+def _check_textbook_responsibilities(answer):
+    """The (7, 3) responsibilities of the textbook example, computed by hand (chapter 04)."""
+    X, gmm = textbook_1d()
+    expected = responsibilities(X, gmm)
+    got = _array(answer, "the responsibilities", expected.shape)
+    if _close(got, expected, rtol=1e-3, atol=1e-3):
+        return "Right: each row is π_k N(x_n | μ_k, σ_k²) divided by its sum."
+    _diagnose(got, _resp_mistakes(X, gmm),
+              f"Not yet: the first row should be about {np.array2string(expected[0], precision=3)}, yours is {np.array2string(got[0], precision=3)}.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Chapter 05
+
+
+def _m_step_mistakes(X, resp):
+    N, D = X.shape
+    nk = resp.sum(axis=0)
+    means = resp.T @ X / nk[:, None]
+    diff = X[None, :, :] - means[:, None, :]                       # (K, N, D)
+    weighted = np.einsum("nk,kni,knj->kij", resp, diff, diff)
+    one_hot = np.zeros_like(resp)
+    one_hot[np.arange(N), resp.argmax(axis=1)] = 1
+    return {
+        "weights": [(nk, "Your weights are N_k; divide by N so that they sum to 1 (π_k = N_k / N).")],
+        "means": [(resp.T @ X / N, "Your means are divided by N; divide by N_k = Σ_n r_nk instead (μ_k = Σ_n r_nk x_n / N_k).")],
+        "covariances": [
+            (weighted / N, "Your covariances are divided by N; divide by N_k instead."),
+            (weighted / (nk - 1)[:, None, None], "Your covariances are divided by N_k − 1; the maximum-likelihood update divides by N_k."),
+            (np.broadcast_to(np.cov(X.T, bias=True).reshape(D, D), (len(nk), D, D)),
+             "Your covariance is the unweighted covariance of all the data; weight each point by r_nk."),
+            (np.stack([np.cov(X[one_hot[:, k] == 1].T, bias=True).reshape(D, D) if one_hot[:, k].sum() > 1 else np.eye(D)
+                       for k in range(len(nk))]),
+             "Your covariances use hard assignments; weight every point by its responsibility r_nk."),
+        ],
+    }
+
+
+@_exercise("m_step")
+def _check_m_step(f):
+    """f(X, resp) → (weights, means, covariances) (chapter 05, eqs. m-weights, m-means, m-cov)."""
+    X_tb, gmm_tb = textbook_1d()
+    rng = np.random.default_rng(5)
+    X2 = rng.normal(size=(40, 2)) * [2.0, 0.5] + [10.0, -3.0]
+    resp2 = rng.dirichlet([0.7, 0.7, 0.7], size=40)
+    for what, X, resp in [("the textbook example", X_tb, responsibilities(X_tb, gmm_tb)), ("a 2-D example", X2, resp2)]:
+        expected = m_step(X, resp)
+        K, (N, D) = resp.shape[1], X.shape
+        result = _call(f, X.copy(), resp.copy())
+        if not (isinstance(result, tuple) and len(result) == 3):
+            raise _Mistake("Return a triple (weights, means, covariances).")
+        shapes = {"weights": (K,), "means": (K, D), "covariances": (K, D, D)}
+        got = {name: _array(value, name, shapes[name]) for name, value in zip(shapes, result)}
+        mistakes = _m_step_mistakes(X, resp)
+        for name in shapes:
+            if not _close(got[name], getattr(expected, name), rtol=1e-6, atol=1e-10):
+                _diagnose(got[name], mistakes[name],
+                          f"On {what} your {name} are not right: expected {np.array2string(getattr(expected, name).ravel()[:6], precision=3)}"
+                          f"{' …' if getattr(expected, name).size > 6 else ''}.")
+    return "Right: π_k = N_k/N, μ_k = Σ_n r_nk x_n / N_k, Σ_k = Σ_n r_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k, with the new μ_k."
+
+
+@_exercise("spherical_variances")
+def _check_spherical_variances(f):
+    """f(X, resp) → (K,) the spherical M-step variances σ_k² = Σ_n r_nk ‖x_n − μ_k‖² / (D N_k) (chapter 05)."""
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(30, 3)) * [1.0, 2.0, 0.5]
+    resp = rng.dirichlet([1.0, 1.0], size=30)
+    expected = m_step(X, resp, covariance_type="spherical").covariances[:, 0, 0]
+    got = _array(_call(f, X.copy(), resp.copy()), "the variances", expected.shape)
+    if _close(got, expected, rtol=1e-8):
+        return "Right: σ_k² is the responsibility-weighted mean squared distance to μ_k, per dimension (divide by D N_k)."
+    N, D = X.shape
+    nk = resp.sum(axis=0)
+    _diagnose(got, [
+        (expected * D, "You forgot to divide by D: ‖x − μ‖² sums D squared coordinates, so σ_k² = Σ_n r_nk ‖x_n − μ_k‖² / (D N_k)."),
+        (expected * nk / N, "You divided by N; divide by N_k."),
+    ], "Not yet: set the derivative of Q with respect to σ_k² to zero; remember det(σ²I) = σ^{2D}.")
+
+
+@_exercise("lagrange_multiplier")
+def _check_lagrange_multiplier(answer):
+    """λ as a SymPy expression in N = sympy.Symbol("N", positive=True) (chapter 05, eq. m-weights)."""
+    import sympy
+
+    N = sympy.Symbol("N", positive=True)
+    try:
+        expr = sympy.sympify(answer)
+    except (sympy.SympifyError, TypeError):
+        raise _Mistake(f"The answer must be a SymPy expression in N, got {type(answer).__name__}.") from None
+    # A symbol called N created without positive=True is a different SymPy symbol: accept it as N.
+    expr = expr.subs({s: N for s in expr.free_symbols if s.name == "N"})
+    others = sorted(s.name for s in expr.free_symbols if s != N)
+    if others:
+        raise _Mistake(
+            f"λ should depend on N only, but your expression contains {', '.join(others)}. "
+            "Sum the stationarity conditions N_k + λ π_k = 0 over k and use Σ_k π_k = 1 and Σ_k N_k = N."
+        )
+    if sympy.simplify(expr + N) == 0:
+        return "Right: λ = −N, and then π_k = −N_k/λ = N_k / N."
+    for wrong, message in [
+        (N, "The sign is wrong: from N_k/π_k + λ = 0, summing N_k = −λ π_k over k gives N = −λ."),
+        (-1 / N, "You inverted it: summing N_k = −λ π_k over k gives N = −λ · 1."),
+        (1 / N, "Sign and inversion: summing N_k = −λ π_k over k gives N = −λ."),
+    ]:
+        if sympy.simplify(expr - wrong) == 0:
+            raise _Mistake(message)
+    raise _Mistake("Not yet: multiply N_k/π_k + λ = 0 by π_k, sum over k, and use Σ_k π_k = 1.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Chapter 06
+
+
+@_exercise("em")
+def _check_em(f):
+    """f(X, weights, means, covariances, n_iter) → the n_iter + 1 total log-likelihoods (chapter 06)."""
+    rng = np.random.default_rng(7)
+    X2 = np.concatenate([rng.normal([0.0, 0.0], 1.0, size=(60, 2)), rng.normal([3.0, 2.0], 0.7, size=(40, 2))])
+    start2 = GMM(np.array([0.5, 0.5]), np.array([[1.0, 1.0], [2.0, 0.0]]), np.array([np.eye(2), 2 * np.eye(2)]))
+    X1, start1 = textbook_1d()
+    for what, X, start, n_iter in [("the textbook example", X1, start1, 5), ("a 2-D example", X2, start2, 8)]:
+        expected = em(X, start, max_iter=n_iter, tol=0.0).log_likelihoods
+        got = _array(_call(f, X.copy(), start.weights.copy(), start.means.copy(), start.covariances.copy(), n_iter),
+                     "the log-likelihoods")
+        if got.shape == (n_iter,):
+            raise _Mistake(f"Return n_iter + 1 = {n_iter + 1} values: the log-likelihood at the start, then after each iteration.")
+        if got.shape != expected.shape:
+            raise _Mistake(f"Return a 1-D array of n_iter + 1 = {n_iter + 1} log-likelihoods, got shape {got.shape}.")
+        if _close(got, expected, rtol=1e-7, atol=1e-8):
+            continue
+        if np.any(np.diff(got) < -1e-9 * np.abs(got[:-1]).max()):
+            raise _Mistake(f"On {what} your log-likelihood decreases at some iteration; EM never decreases it. Check the order E-step → M-step.")
+        stale = [_e_step(X, start)[1]]
+        resp0, _ = _e_step(X, start)
+        for _ in range(n_iter):
+            stale.append(_e_step(X, _m_step(X, resp0, "full", 0.0, 0.0))[1])
+        _diagnose(got, [
+            (expected / X.shape[0], "You returned the mean log-likelihood per point; return the total Σ_n ln p(x_n)."),
+            (np.array(stale), "Your responsibilities are stale: recompute them (E-step) from the new parameters in every iteration."),
+        ], f"On {what} expected {np.array2string(expected, precision=3)}, got {np.array2string(got, precision=3)}.")
+    return "Right: the total log-likelihood at the start and after each E-step + M-step, never decreasing."
