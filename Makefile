@@ -1,5 +1,10 @@
 # The two commands a reader needs: `make lab` and `make test`.  Everything else is for maintainers.
 PYTHON ?= python3
+# One BLAS thread: the book's problems are small, and on a 2-core machine running two test
+# workers, threaded BLAS oversubscribes the cores and makes EM many times slower.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -13,8 +18,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-## Open the book in JupyterLab.
+## Open the book in JupyterLab.  A chapter's .py opens as a notebook on double-click: the default
+## viewer is set in the venv's own JupyterLab config (nothing is written to your home directory).
 lab: $(STAMP)
+	$(VENV)/bin/jupytext-config --settings-file $(VENV)/etc/jupyter/labconfig/default_setting_overrides.json set-default-viewer python
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. chapters/01_mixtures.ipynb
 
 ## Run every test: unit, property, figure and notebook tests.

@@ -176,7 +176,8 @@ def q_function(X, gmm: GMM, resp) -> float:
     if resp.shape[1] != gmm.K:
         raise ValueError(f"resp has {resp.shape[1]} columns but the mixture has K = {gmm.K} components.")
     log_joint = _log_joint(X, gmm)
-    return float(np.sum(resp * log_joint, where=resp > 0))
+    terms = np.multiply(resp, log_joint, out=np.zeros_like(resp), where=resp > 0)
+    return float(np.sum(terms))
 
 
 @dataclass(frozen=True, eq=False)
@@ -308,6 +309,7 @@ def _em_from(X, gmm, max_iter, tol, reg_covar, covariance_type, data_scale) -> E
     converged = False
     for _ in range(max_iter):
         gmm = _m_step(X, resp, covariance_type, reg_covar, data_scale)
+        del resp  # spent: free it before the E-step allocates the next one (peak memory)
         resp, loglik = _e_step(X, gmm)
         log_likelihoods.append(loglik)
         if abs(log_likelihoods[-1] - log_likelihoods[-2]) / N < tol:

@@ -35,6 +35,8 @@ def as_float_array(value, name: str, ndim: int) -> np.ndarray:
     """Return ``value`` as a finite float64 array with ``ndim`` dimensions, or raise."""
     if isinstance(value, (str, bytes)):
         raise ValueError(f"{name} must be an array of numbers, got a {type(value).__name__}.")
+    if np.iscomplexobj(value):
+        raise ValueError(f"{name} must be real numbers, got complex values.")
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -49,9 +51,16 @@ def as_float_array(value, name: str, ndim: int) -> np.ndarray:
     return array
 
 
+def _ndim(value, name: str) -> int:
+    try:
+        return np.ndim(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a rectangular array of numbers (all rows of equal length).") from None
+
+
 def check_X(X, D: int | None = None, name: str = "X") -> np.ndarray:
     """Check a data matrix: 2-D (N, D), N ≥ 1, D ≥ 1, finite; D must match if given."""
-    if np.ndim(X) == 1:
+    if _ndim(X, name) == 1:
         raise ValueError(
             f"{name} must be 2-D with shape (N, D); got a 1-D array. "
             f"For one-dimensional data write {name}.reshape(-1, 1)."
@@ -149,10 +158,11 @@ def check_weights(weights) -> np.ndarray:
 
 def check_means(means, K: int) -> np.ndarray:
     """Check component means μ: shape (K, D)."""
-    if np.ndim(means) == 1:
+    if _ndim(means, "means") == 1:
+        hint = "means.reshape(-1, 1)" if K > 1 else "means.reshape(1, -1)"
         raise ValueError(
             f"means must be 2-D with shape (K, D) = ({K}, D); got a 1-D array. "
-            "For one-dimensional components write means.reshape(-1, 1)."
+            f"For K = {K} component{'s' if K > 1 else ''} write {hint}."
         )
     means = as_float_array(means, "means", 2)
     if means.shape[0] != K:
