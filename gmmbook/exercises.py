@@ -201,6 +201,39 @@ def _check_count_parameters(f):
     return "Right: K·D + (K − 1) + K·D(D + 1)/2, which grows like O(D²K) and not with N."
 
 
+@_exercise("mixture_density")
+def _check_mixture_density(f):
+    """f(X, weights, means, covariances) → (N,) the mixture density p(x_n) (chapter 01, eq. mixture)."""
+    X1 = np.array([-3.0, -1.0, 0.0, 0.5, 2.0, 4.0]).reshape(-1, 1)
+    gmm1 = _gmm_1d([0.2, 0.5, 0.3], [-2.0, 0.0, 3.0], [0.5, 2.0, 0.25])
+    X2 = np.array([[0.0, 0.0], [1.0, -1.0], [2.0, 3.0]])
+    gmm2 = GMM(np.array([0.7, 0.3]), np.array([[0.0, 0.0], [2.0, 2.0]]),
+               np.array([[[1.0, 0.6], [0.6, 2.0]], [[0.5, 0.0], [0.0, 0.5]]]))
+    for what, X, gmm in [("a 1-D mixture", X1, gmm1), ("a 2-D mixture", X2, gmm2)]:
+        expected = np.exp(_logsumexp(_log_joint(X, gmm), axis=1))
+        got = _call(f, X.copy(), gmm.weights.copy(), gmm.means.copy(), gmm.covariances.copy())
+        got = _array(got, "the density")
+        if got.shape == (X.shape[0], gmm.K):
+            raise _Mistake(f"On {what} you returned one column per component, shape {got.shape}: sum the weighted components over k.")
+        if got.shape != expected.shape:
+            raise _Mistake(f"On {what} the density should have shape {expected.shape} (one value per point), got {got.shape}.")
+        if _close(got, expected, rtol=1e-8, atol=1e-300):
+            continue
+        equal = GMM(np.full(gmm.K, 1 / gmm.K), gmm.means, gmm.covariances)
+        candidates = [
+            (np.exp(_log_joint(X, equal)).sum(axis=1) * gmm.K,
+             "You ignored the weights: p(x) = Σ_k π_k N(x | μ_k, Σ_k)."),
+            (np.exp(_log_joint(X, equal)).sum(axis=1),
+             "You used equal weights 1/K; use the mixture's weights π_k."),
+        ]
+        if gmm.D == 1:
+            variance_as_scale = _gmm_1d(gmm.weights, gmm.means, gmm.covariances.ravel() ** 2)
+            candidates.append((np.exp(_logsumexp(_log_joint(X, variance_as_scale), axis=1)),
+                               "You used the variance where the standard deviation belongs (scipy.stats.norm's scale is σ = √σ²)."))
+        _diagnose(got, candidates, f"On {what} expected {np.array2string(expected, precision=4)}, got {np.array2string(got, precision=4)}.")
+    return "Right: p(x) = Σ_k π_k N(x | μ_k, Σ_k)."
+
+
 @_exercise("log_sum_exp")
 def _check_log_sum_exp(f):
     """f(a) → log Σ exp(a) over the last axis (chapter 03, eq. logsumexp)."""
@@ -244,6 +277,15 @@ _SAMPLE_GMM = GMM(
     np.array([[0.0, 0.0], [8.0, 0.0], [0.0, 8.0]]),
     np.array([[[4.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [0.0, 9.0]], [[2.0, -1.0], [-1.0, 2.0]]]),
 )
+
+
+def _sample_for_checks():
+    """A fixed sample of 50 points from the checkers' 2-D mixture."""
+    rng = np.random.default_rng(11)
+    labels = rng.choice(_SAMPLE_GMM.K, size=50, p=_SAMPLE_GMM.weights)
+    noise = rng.standard_normal((50, 2))
+    chol = np.linalg.cholesky(_SAMPLE_GMM.covariances)
+    return _SAMPLE_GMM.means[labels] + np.einsum("nij,nj->ni", chol[labels], noise), labels
 
 
 @_exercise("sample")
@@ -293,6 +335,30 @@ def _check_sample(f):
                 f"{np.array2string(target, precision=2)}."
             )
     return "Right: frequencies match π (chi-square test), and each component's points have mean μ_k and covariance Σ_k."
+
+
+@_exercise("complete_log_likelihood")
+def _check_complete_log_likelihood(f):
+    """f(X, labels, weights, means, covariances) → ln p(X, Z) = Σ_n [ln π_{z_n} + ln N(x_n | μ_{z_n}, Σ_{z_n})] (chapter 02)."""
+    gmm = _SAMPLE_GMM
+    X, labels = _sample_for_checks()
+    log_joint = _log_joint(X, gmm)
+    rows = np.arange(len(X))
+    expected = float(np.sum(log_joint[rows, labels]))
+    got = _call(f, X.copy(), labels.copy(), gmm.weights.copy(), gmm.means.copy(), gmm.covariances.copy())
+    try:
+        got = float(got)
+    except (TypeError, ValueError):
+        raise _Mistake(f"Return one number, ln p(X, Z), got {type(got).__name__} {np.shape(got)}.") from None
+    if np.isclose(got, expected, rtol=1e-9, atol=1e-9):
+        return "Right: with Z known, ln p(X, Z) picks one term ln π_k + ln N(x_n | μ_k, Σ_k) per point."
+    log_dens = log_joint - np.log(gmm.weights)
+    _diagnose(got, [
+        (float(np.sum(log_dens[rows, labels])), "You left out ln π_{z_n}: p(x, z) = p(z) p(x | z), and p(z_k = 1) = π_k."),
+        (float(np.sum(_logsumexp(log_joint, axis=1))), "You summed z out: that is ln p(X), the marginal. With Z known, keep only the term of each point's own label."),
+        (float(np.sum(log_joint)), "You added the terms of every component; the one-hot z_nk keeps only the term of the point's own label."),
+        (float(np.exp(np.sum(log_joint[rows, labels]))), "You returned p(X, Z); return its logarithm (the product underflows)."),
+    ], f"Expected ln p(X, Z) ≈ {expected:.3f}, got {got:.3f}.")
 
 
 # ----------------------------------------------------------------------------------------------
