@@ -28,8 +28,9 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile
 
-## Regenerate every .ipynb from its .py, executed, with fresh outputs.
+## Regenerate the student exercises from their solutions, then every .ipynb from its .py, executed.
 notebooks: $(STAMP)
+	$(PY) tools/exercises.py generate
 	$(PY) tools/notebooks.py build
 
 ## Regenerate every figure in figures/.

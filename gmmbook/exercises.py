@@ -14,6 +14,8 @@ verdicts can be compared by nbval.
 from __future__ import annotations
 
 import html
+import os
+import sysconfig
 import traceback
 from dataclasses import dataclass
 from typing import Callable
@@ -120,11 +122,17 @@ def check(exercise_id: str, answer) -> Verdict:
     if answer is None or answer is Ellipsis:
         return Verdict(exercise_id, False, "Replace the placeholder with your answer, then run this cell again.", False)
     try:
-        message = _CHECKERS[exercise_id](answer)
+        # Overflow in the student's code is diagnosed by the checker, not printed as a warning, and
+        # the checker's own comparisons of inf/NaN answers print nothing either.
+        with np.errstate(all="ignore"):
+            message = _CHECKERS[exercise_id](answer)
     except _NotAttempted:
         return Verdict(exercise_id, False, "Your function still raises NotImplementedError: write its body, then run this cell again.", False)
     except _Mistake as mistake:
         return Verdict(exercise_id, False, str(mistake))
+    except Exception as exc:  # an answer the checker did not foresee: still a verdict, never a crash
+        return Verdict(exercise_id, False, f"Your answer could not be checked ({type(exc).__name__}: {exc}); "
+                                           "compare its type and shape with what the exercise asks for.")
     return Verdict(exercise_id, True, message)
 
 
@@ -132,28 +140,54 @@ def check(exercise_id: str, answer) -> Verdict:
 # Helpers
 
 
+_LIBRARY_DIRS = tuple(
+    {os.path.abspath(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    | {os.path.dirname(os.path.abspath(__file__))}
+)
+
+
+def _student_line(exc: BaseException) -> str:
+    """`` (line 12: x = ...)`` for the last frame in the student's own code (not NumPy's, not ours), or ""."""
+    frames = traceback.extract_tb(exc.__traceback__)[1:]  # frames[0] is _call itself
+    own = [frame for frame in frames if not os.path.abspath(frame.filename).startswith(_LIBRARY_DIRS)]
+    return f" (line {own[-1].lineno}: {own[-1].line})" if own else ""
+
+
 def _call(f, *args):
     """Call the student's function; turn its exceptions into a verdict."""
     if not callable(f):
         raise _Mistake(f"The answer must be a function, got {type(f).__name__}.")
     try:
-        return f(*args)
+        result = f(*args)
     except NotImplementedError:
         raise _NotAttempted from None
     except Exception as exc:  # the student's bug, shown to the student
-        frame = traceback.extract_tb(exc.__traceback__)[-1]
-        raise _Mistake(
-            f"Your function raised {type(exc).__name__}: {exc} (line {frame.lineno}: {frame.line})."
-        ) from None
+        raise _Mistake(f"Your function raised {type(exc).__name__}: {exc}{_student_line(exc)}.") from None
+    if result is None:
+        raise _Mistake("Your function returned None: did you forget the return statement?")
+    return result
+
+
+def _describe(value) -> str:
+    """``ndarray of shape (2, 3)``, or the type name alone (never raises)."""
+    try:
+        shape = np.shape(value)
+    except Exception:
+        return type(value).__name__
+    return f"{type(value).__name__} of shape {shape}" if shape else type(value).__name__
 
 
 def _array(value, name: str, shape: tuple | None = None) -> np.ndarray:
+    Name = name[:1].upper() + name[1:]
     try:
-        array = np.asarray(value, dtype=float)
+        array = np.asarray(value)
+        if np.iscomplexobj(array):
+            raise _Mistake(f"{Name} should be real numbers, got complex values.")
+        array = array.astype(float)
     except (TypeError, ValueError):
-        raise _Mistake(f"{name} should be an array of numbers, got {type(value).__name__}.") from None
+        raise _Mistake(f"{Name} should be an array of numbers, got {type(value).__name__}.") from None
     if shape is not None and array.shape != shape:
-        raise _Mistake(f"{name} should have shape {shape}, got {array.shape}.")
+        raise _Mistake(f"{Name} should have shape {shape}, got {array.shape}.")
     return array
 
 
@@ -162,10 +196,16 @@ def _close(a, b, rtol=1e-6, atol=1e-9) -> bool:
     return a.shape == b.shape and bool(np.all(np.isfinite(a))) and np.allclose(a, b, rtol=rtol, atol=atol)
 
 
-def _diagnose(got, candidates, default: str):
-    """Raise the message of the first wrong-answer candidate ``got`` matches, else ``default``."""
+def _diagnose(got, candidates, default: str, expected=None):
+    """Raise the message of the first wrong-answer candidate ``got`` matches, else ``default``.
+
+    A candidate that coincides with ``expected`` on these inputs (e.g. "ignored the weights" when
+    the weights are equal) says nothing about the answer and is skipped.
+    """
     for wrong, message in candidates:
         try:
+            if expected is not None and _close(wrong, expected, rtol=1e-4, atol=1e-8):
+                continue
             if _close(got, wrong, rtol=1e-4, atol=1e-8):
                 raise _Mistake(message)
         except (ValueError, TypeError):
@@ -188,8 +228,14 @@ def _check_count_parameters(f):
     for K, D in [(1, 1), (2, 2), (3, 4), (5, 10)]:
         got = _call(f, K, D)
         expected = n_parameters(K, D, "full")
-        if got == expected:
-            continue
+        try:
+            scalar = np.ndim(got) == 0
+            if scalar and bool(got == expected):
+                continue
+        except Exception:
+            scalar = False
+        if not scalar:
+            raise _Mistake(f"Return one whole number, the count; for K={K}, D={D} you returned {_describe(got)}.")
         _diagnose(got, [
             (K * D + K + K * D * (D + 1) // 2,
              f"For K={K}, D={D} you counted K weights; they sum to 1, so only K − 1 of them are free."),
@@ -217,7 +263,7 @@ def _check_mixture_density(f):
             raise _Mistake(f"On {what} you returned one column per component, shape {got.shape}: sum the weighted components over k.")
         if got.shape != expected.shape:
             raise _Mistake(f"On {what} the density should have shape {expected.shape} (one value per point), got {got.shape}.")
-        if _close(got, expected, rtol=1e-8, atol=1e-300):
+        if _close(got, expected, rtol=1e-6, atol=1e-300):
             continue
         equal = GMM(np.full(gmm.K, 1 / gmm.K), gmm.means, gmm.covariances)
         candidates = [
@@ -230,30 +276,95 @@ def _check_mixture_density(f):
             variance_as_scale = _gmm_1d(gmm.weights, gmm.means, gmm.covariances.ravel() ** 2)
             candidates.append((np.exp(_logsumexp(_log_joint(X, variance_as_scale), axis=1)),
                                "You used the variance where the standard deviation belongs (scipy.stats.norm's scale is σ = √σ²)."))
-        _diagnose(got, candidates, f"On {what} expected {np.array2string(expected, precision=4)}, got {np.array2string(got, precision=4)}.")
+        candidates.append((np.log(expected), "You returned ln p(x); this exercise asks for the density p(x) itself."))
+        _diagnose(got, candidates, f"On {what} expected {np.array2string(expected, precision=4)}, got {np.array2string(got, precision=4)}.",
+                  expected=expected)
     return "Right: p(x) = Σ_k π_k N(x | μ_k, Σ_k)."
+
+
+@_exercise("mixture_moments")
+def _check_mixture_moments(f):
+    """f(weights, means, covariances) → (mean, cov) of the mixture density (chapter 01, eq. mixture-cov).
+
+    mean = Σ_k π_k μ_k,  cov = Σ_k π_k Σ_k + Σ_k π_k (μ_k − mean)(μ_k − mean)ᵀ.
+    """
+    cases = [("a 1-D mixture", _gmm_1d([0.2, 0.5, 0.3], [-2.0, 0.0, 3.0], [0.5, 2.0, 0.25])),
+             ("a 2-D mixture", _SAMPLE_GMM)]
+    for what, gmm in cases:
+        result = _call(f, gmm.weights.copy(), gmm.means.copy(), gmm.covariances.copy())
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            raise _Mistake(f"Return a pair (mean, cov), got {_describe(result)}.")
+        D = gmm.D
+        mean = _array(result[0], "the mean", (D,))
+        cov = _array(result[1], "the covariance", (D, D))
+        expected_mean = gmm.weights @ gmm.means
+        centred = gmm.means - expected_mean
+        within = np.einsum("k,kij->ij", gmm.weights, gmm.covariances)
+        between = np.einsum("k,ki,kj->ij", gmm.weights, centred, centred)
+        if not _close(mean, expected_mean, rtol=1e-8, atol=1e-10):
+            _diagnose(mean, [(gmm.means.mean(axis=0), "Your mean is the plain average of the μ_k; weight each by π_k.")],
+                      f"On {what} the mean should be {np.array2string(expected_mean, precision=3)}, yours is "
+                      f"{np.array2string(mean, precision=3)}: E[x] = Σ_k π_k μ_k.", expected=expected_mean)
+        if not _close(cov, within + between, rtol=1e-8, atol=1e-10):
+            _diagnose(cov, [
+                (within, "Your covariance has only the spread within the components, Σ_k π_k Σ_k; add the spread of the means "
+                         "between them, Σ_k π_k (μ_k − μ̄)(μ_k − μ̄)ᵀ."),
+                (between, "Your covariance has only the spread between the component means; add the spread within them, Σ_k π_k Σ_k."),
+                (within + np.einsum("k,ki,kj->ij", gmm.weights, gmm.means, gmm.means),
+                 "You computed E[x xᵀ] = Σ_k π_k (Σ_k + μ_k μ_kᵀ); subtract μ̄ μ̄ᵀ to get the covariance."),
+                (np.einsum("k,kij->ij", gmm.weights ** 2, gmm.covariances) + between,
+                 "You weighted the Σ_k by π_k²; a mixture is not a weighted sum of random variables: Cov = Σ_k π_k Σ_k + between."),
+            ], f"On {what} the covariance should be {np.array2string((within + between).ravel(), precision=3)} (flattened), "
+               f"yours is {np.array2string(cov.ravel(), precision=3)}.", expected=within + between)
+    return "Right: the mean is Σ_k π_k μ_k and the covariance is within (Σ_k π_k Σ_k) plus between (the spread of the means)."
+
+
+@_exercise("equal_maxima")
+def _check_equal_maxima(f):
+    """f(K) → the number of equal maxima that relabelling gives a fit with K different components, K! (chapter 03, eq. perm)."""
+    import math
+
+    for K in [1, 2, 3, 5, 10]:
+        got = _call(f, K)
+        expected = math.factorial(K)
+        if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating)):
+            raise _Mistake(f"Return one number, got {_describe(got)}.")
+        if got == expected:
+            continue
+        _diagnose(got, [
+            (K, f"For K={K} you returned K; a relabelling is a permutation of all K components, not a choice of one."),
+            (K ** K, f"For K={K} you returned K^K; a relabelling uses each label exactly once (a permutation), so K!."),
+            (2 ** K, f"For K={K} you returned 2^K; count the orderings of the K components: K!."),
+            (expected // 2 if K > 1 else -1, f"For K={K} you returned K!/2; that is for two identical components. Here all K differ."),
+        ], f"For K={K} you returned {got!r}; count the permutations of K labels.")
+    return "Right: K! relabellings, all different when the components are: 2, 6, 120, 3 628 800 for K = 2, 3, 5, 10."
 
 
 @_exercise("log_sum_exp")
 def _check_log_sum_exp(f):
     """f(a) → log Σ exp(a) over the last axis (chapter 03, eq. logsumexp)."""
-    cases = [
-        ("a small vector", np.array([0.1, -1.2, 0.5])),
-        ("a 2-D array (one result per row)", np.array([[0.0, 1.0, 2.0], [3.0, -4.0, 0.5]])),
-        ("large values", np.array([1000.0, 1000.0, 999.0])),
-        ("very negative values (tiny probabilities)", np.array([-1000.0, -1001.0, -1002.0])),
-        ("an entry of -inf (a probability of exactly 0)", np.array([-np.inf, 0.0, -1.0])),
+    cases = [  # (what, a, whether exp(a) overflows or underflows)
+        ("a small vector", np.array([0.1, -1.2, 0.5]), False),
+        ("a 2-D array (one result per row)", np.array([[0.0, 1.0, 2.0], [3.0, -4.0, 0.5]]), False),
+        ("large values", np.array([1000.0, 1000.0, 999.0]), True),
+        ("very negative values (tiny probabilities)", np.array([-1000.0, -1001.0, -1002.0]), True),
+        ("an entry of -inf (a probability of exactly 0)", np.array([-np.inf, 0.0, -1.0]), False),
     ]
-    for what, a in cases:
+    for what, a, extreme in cases:
         expected = _logsumexp(a, axis=-1)
         got = _call(f, a.copy())
         got_array = _array(got, "the result")
         if got_array.shape != expected.shape:
             if got_array.size == 1 and a.ndim == 2:
                 raise _Mistake(f"On {what} you returned one number; sum over the last axis only (axis=-1), one result per row.")
+            if got_array.shape == expected.shape + (1,):
+                raise _Mistake(f"On {what} you kept the summed axis (shape {got_array.shape}); drop it: the result should have shape {expected.shape}.")
             raise _Mistake(f"On {what} the result should have shape {expected.shape}, got {got_array.shape}: reduce the last axis only.")
         if _close(got_array, expected, rtol=1e-10, atol=1e-10):
             continue
+        if not np.all(np.isfinite(got_array)) and not extreme:
+            raise _Mistake(f"On {what} you returned {np.array2string(got_array, precision=4)}, which is not finite; "
+                           f"the answer is {np.array2string(np.asarray(expected), precision=4)}.")
         if not np.all(np.isfinite(got_array)):
             raise _Mistake(
                 f"On {what} you returned {np.array2string(got_array, precision=4)}: computing exp(a) directly "
@@ -279,11 +390,11 @@ _SAMPLE_GMM = GMM(
 )
 
 
-def _sample_for_checks():
-    """A fixed sample of 50 points from the checkers' 2-D mixture."""
+def _sample_for_checks(n: int = 50):
+    """A fixed sample of n points from the checkers' 2-D mixture."""
     rng = np.random.default_rng(11)
-    labels = rng.choice(_SAMPLE_GMM.K, size=50, p=_SAMPLE_GMM.weights)
-    noise = rng.standard_normal((50, 2))
+    labels = rng.choice(_SAMPLE_GMM.K, size=n, p=_SAMPLE_GMM.weights)
+    noise = rng.standard_normal((n, 2))
     chol = np.linalg.cholesky(_SAMPLE_GMM.covariances)
     return _SAMPLE_GMM.means[labels] + np.einsum("nij,nj->ni", chol[labels], noise), labels
 
@@ -293,7 +404,7 @@ def _check_sample(f):
     """f(weights, means, covariances, n, rng) → (X, labels): ancestral sampling (chapter 02)."""
     gmm, n = _SAMPLE_GMM, 20000
     result = _call(f, gmm.weights.copy(), gmm.means.copy(), gmm.covariances.copy(), n, np.random.default_rng(2024))
-    if not (isinstance(result, tuple) and len(result) == 2):
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
         raise _Mistake("Return a pair (X, labels).")
     X = _array(result[0], "X", (n, 2))
     labels = np.asarray(result[1])
@@ -328,6 +439,12 @@ def _check_sample(f):
                     f"Component {k}'s sample covariance is about Σ², not Σ: you used the covariance as a scale. "
                     "Multiply standard normal draws by a square root L of Σ (Σ = L Lᵀ, e.g. np.linalg.cholesky)."
                 )
+            L = np.linalg.cholesky(target)
+            if np.allclose(cov, L.T @ L, rtol=0.15, atol=0.15) and not np.allclose(L.T @ L, target, rtol=0.15, atol=0.15):
+                raise _Mistake(
+                    f"Component {k}'s sample covariance is about LᵀL, not Σ = LLᵀ: you multiplied by the transposed "
+                    "Cholesky factor. x = μ + L ε for a column ε; for rows of standard normals E, X = μ + E @ L.T."
+                )
             if np.allclose(cov, np.diag(np.diag(target)), rtol=0.15, atol=0.15) and not np.allclose(target, np.diag(np.diag(target))):
                 raise _Mistake(f"Component {k}'s points have no correlation: use the full Σ_{k}, not only its diagonal.")
             raise _Mistake(
@@ -341,24 +458,50 @@ def _check_sample(f):
 def _check_complete_log_likelihood(f):
     """f(X, labels, weights, means, covariances) → ln p(X, Z) = Σ_n [ln π_{z_n} + ln N(x_n | μ_{z_n}, Σ_{z_n})] (chapter 02)."""
     gmm = _SAMPLE_GMM
-    X, labels = _sample_for_checks()
-    log_joint = _log_joint(X, gmm)
-    rows = np.arange(len(X))
-    expected = float(np.sum(log_joint[rows, labels]))
-    got = _call(f, X.copy(), labels.copy(), gmm.weights.copy(), gmm.means.copy(), gmm.covariances.copy())
-    try:
-        got = float(got)
-    except (TypeError, ValueError):
-        raise _Mistake(f"Return one number, ln p(X, Z), got {type(got).__name__} {np.shape(got)}.") from None
-    if np.isclose(got, expected, rtol=1e-9, atol=1e-9):
-        return "Right: with Z known, ln p(X, Z) picks one term ln π_k + ln N(x_n | μ_k, Σ_k) per point."
-    log_dens = log_joint - np.log(gmm.weights)
-    _diagnose(got, [
-        (float(np.sum(log_dens[rows, labels])), "You left out ln π_{z_n}: p(x, z) = p(z) p(x | z), and p(z_k = 1) = π_k."),
-        (float(np.sum(_logsumexp(log_joint, axis=1))), "You summed z out: that is ln p(X), the marginal. With Z known, keep only the term of each point's own label."),
-        (float(np.sum(log_joint)), "You added the terms of every component; the one-hot z_nk keeps only the term of the point's own label."),
-        (float(np.exp(np.sum(log_joint[rows, labels]))), "You returned p(X, Z); return its logarithm (the product underflows)."),
-    ], f"Expected ln p(X, Z) ≈ {expected:.3f}, got {got:.3f}.")
+    for n in (50, 500):   # with 500 points p(X, Z) ≈ e^(−2000) underflows to 0 in probability space
+        X, labels = _sample_for_checks(n)
+        log_joint = _log_joint(X, gmm)
+        rows = np.arange(n)
+        expected = float(np.sum(log_joint[rows, labels]))
+        got = _call(f, X.copy(), labels.copy(), gmm.weights.copy(), gmm.means.copy(), gmm.covariances.copy())
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            raise _Mistake(f"Return one number, ln p(X, Z), got {_describe(got)}.") from None
+        if np.isclose(got, expected, rtol=1e-9, atol=1e-9):
+            continue
+        if not np.isfinite(got):
+            raise _Mistake(
+                f"With N = {n} points you returned {got}: the product of {n} densities underflows to 0 "
+                "(probability space). Add logarithms instead: ln p(X, Z) = Σ_n [ln π_(z_n) + ln N(x_n | μ_(z_n), Σ_(z_n))]."
+            )
+        log_dens = log_joint - np.log(gmm.weights)
+        _diagnose(got, [
+            (float(np.sum(log_dens[rows, labels])), "You left out ln π_{z_n}: p(x, z) = p(z) p(x | z), and p(z_k = 1) = π_k."),
+            (float(np.sum(_logsumexp(log_joint, axis=1))), "You summed z out: that is ln p(X), the marginal. With Z known, keep only the term of each point's own label."),
+            (float(np.sum(log_joint)), "You added the terms of every component; the one-hot z_nk keeps only the term of the point's own label."),
+            (float(np.exp(np.sum(log_joint[rows, labels]))), "You returned p(X, Z); return its logarithm (the product underflows)."),
+            (expected / n, "You returned the mean over the points; ln p(X, Z) is the total, a sum over n."),
+        ], f"With N = {n} points expected ln p(X, Z) ≈ {expected:.3f}, got {got:.3f}.", expected=expected)
+    return "Right: with Z known, ln p(X, Z) picks one term ln π_k + ln N(x_n | μ_k, Σ_k) per point, summed in log space."
+
+
+@_exercise("n_labellings")
+def _check_n_labellings(f):
+    """f(N, K) → the number of labellings Z of N points with K components, K^N (chapter 02/03)."""
+    for N, K in [(1, 3), (2, 2), (3, 2), (6, 3), (272, 2)]:
+        got = _call(f, N, K)
+        expected = K ** N
+        if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating)):
+            raise _Mistake(f"Return one number, got {_describe(got)}.")
+        if got == expected or (isinstance(got, (float, np.floating)) and np.isclose(float(got), float(expected), rtol=1e-12)):
+            continue
+        _diagnose(got, [
+            (N ** K, f"For N={N}, K={K} you returned N^K; each of the N points picks one of K labels, so K·K·…·K = K^N."),
+            (N * K, f"For N={N}, K={K} you returned N·K: that is the number of terms after factorising, not of labellings."),
+            (N + K, f"For N={N}, K={K} you returned N + K; the choices multiply: K for each of the N points."),
+        ], f"For N={N}, K={K} you returned {got!r}; each point has K possible labels, independently of the others.")
+    return "Right: K^N labellings (2^272 ≈ 7.6e81 for Old Faithful), which the factorisation reduces to N·K terms."
 
 
 # ----------------------------------------------------------------------------------------------
@@ -377,8 +520,11 @@ def _responsibility_cases():
 
 def _resp_mistakes(X, gmm):
     equal_weights = GMM(np.full(gmm.K, 1 / gmm.K), gmm.means, gmm.covariances)
+    joint = np.exp(_log_joint(X, gmm))
     mistakes = [
-        (np.exp(_log_joint(X, gmm)), "Your rows do not sum to 1: you returned π_k N(x_n | μ_k, Σ_k). Divide each row by its sum, p(x_n)."),
+        (joint, "Your rows do not sum to 1: you returned π_k N(x_n | μ_k, Σ_k). Divide each row by its sum, p(x_n)."),
+        (joint / joint.sum(axis=0), "You normalised each column (over the points n); normalise each row over the "
+                                    "components k, so that Σ_k r_nk = 1."),
         (responsibilities(X, equal_weights), "You ignored the weights: r_nk ∝ π_k N(x_n | μ_k, Σ_k), not N(x_n | μ_k, Σ_k) alone."),
     ]
     if gmm.D == 1:
@@ -386,6 +532,17 @@ def _resp_mistakes(X, gmm):
         mistakes.append((responsibilities(X, variance_as_scale),
                          "You used the variance where the standard deviation belongs (scale=σ², but scipy.stats.norm's scale is σ = √σ²)."))
     return mistakes
+
+
+def _rows_not_normalised(got, what) -> str | None:
+    """The message for responsibilities whose rows do not sum to 1, or None if they do."""
+    row_sums = got.sum(axis=1)
+    if np.all(np.isfinite(row_sums)) and not np.allclose(row_sums, 1.0, atol=1e-3):
+        return (
+            f"On {what} your rows do not sum to 1 (the first sums to {row_sums[0]:.4g}): "
+            "r_nk is π_k N(x_n | μ_k, Σ_k) divided by its row's sum p(x_n) = Σ_j π_j N(x_n | μ_j, Σ_j)."
+        )
+    return None
 
 
 @_exercise("responsibilities")
@@ -398,12 +555,15 @@ def _check_responsibilities(f):
         if _close(got, expected, rtol=1e-6, atol=1e-10):
             continue
         if not np.all(np.isfinite(got)):
-            raise _Mistake(
-                f"On {what} you returned NaN or inf: the densities underflow to 0 in probability space, and 0/0 is NaN. "
-                "Work with log π_k + log N_k, subtract the row's log-sum-exp, then exponentiate."
-            )
-        _diagnose(got, _resp_mistakes(X, gmm),
-                  f"On {what} expected {np.array2string(expected, precision=3)}, got {np.array2string(got, precision=3)}.")
+            if np.max(_log_joint(X, gmm), axis=1).min() < np.log(np.finfo(float).tiny):
+                raise _Mistake(
+                    f"On {what} you returned NaN or inf: the densities underflow to 0 in probability space, and 0/0 is NaN. "
+                    "Work with log π_k + log N_k, subtract the row's log-sum-exp, then exponentiate."
+                )
+            raise _Mistake(f"On {what} you returned NaN or inf, although no density here is small enough to round to 0: look for a division by zero or the log of 0.")
+        _diagnose(got, _resp_mistakes(X, gmm), _rows_not_normalised(got, what) or
+                  f"On {what} expected {np.array2string(expected, precision=3)}, got {np.array2string(got, precision=3)}.",
+                  expected=expected)
     return "Right: Bayes' rule, normalised, in log space (finite even for far-away points)."
 
 
@@ -415,8 +575,10 @@ def _check_textbook_responsibilities(answer):
     got = _array(answer, "the responsibilities", expected.shape)
     if _close(got, expected, rtol=1e-3, atol=1e-3):
         return "Right: each row is π_k N(x_n | μ_k, σ_k²) divided by its sum."
-    _diagnose(got, _resp_mistakes(X, gmm),
-              f"Not yet: the first row should be about {np.array2string(expected[0], precision=3)}, yours is {np.array2string(got[0], precision=3)}.")
+    n = int(np.argmax(np.any(~np.isclose(got, expected, rtol=1e-3, atol=1e-3), axis=1)))
+    _diagnose(got, _resp_mistakes(X, gmm), _rows_not_normalised(got, "the textbook example") or
+              f"Not yet: row {n + 1} (x = {X[n, 0]:g}) should be about {np.array2string(expected[n], precision=3, suppress_small=True)}, "
+              f"yours is {np.array2string(got[n], precision=3, suppress_small=True)}; give at least 3 decimals.", expected=expected)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -437,6 +599,8 @@ def _m_step_mistakes(X, resp):
         "covariances": [
             (weighted / N, "Your covariances are divided by N; divide by N_k instead."),
             (weighted / (nk - 1)[:, None, None], "Your covariances are divided by N_k − 1; the maximum-likelihood update divides by N_k."),
+            (np.einsum("nk,ni,nj->kij", resp, X - X.mean(axis=0), X - X.mean(axis=0)) / nk[:, None, None],
+             "Your covariances are centred on the mean of all the data; centre each on its own new mean μ_k."),
             (np.broadcast_to(np.cov(X.T, bias=True).reshape(D, D), (len(nk), D, D)),
              "Your covariance is the unweighted covariance of all the data; weight each point by r_nk."),
             (np.stack([np.cov(X[one_hot[:, k] == 1].T, bias=True).reshape(D, D) if one_hot[:, k].sum() > 1 else np.eye(D)
@@ -457,7 +621,7 @@ def _check_m_step(f):
         expected = m_step(X, resp)
         K, (N, D) = resp.shape[1], X.shape
         result = _call(f, X.copy(), resp.copy())
-        if not (isinstance(result, tuple) and len(result) == 3):
+        if not (isinstance(result, (tuple, list)) and len(result) == 3):
             raise _Mistake("Return a triple (weights, means, covariances).")
         shapes = {"weights": (K,), "means": (K, D), "covariances": (K, D, D)}
         got = {name: _array(value, name, shapes[name]) for name, value in zip(shapes, result)}
@@ -478,13 +642,14 @@ def _check_spherical_variances(f):
     resp = rng.dirichlet([1.0, 1.0], size=30)
     expected = m_step(X, resp, covariance_type="spherical").covariances[:, 0, 0]
     got = _array(_call(f, X.copy(), resp.copy()), "the variances", expected.shape)
-    if _close(got, expected, rtol=1e-8):
+    if _close(got, expected, rtol=1e-6):
         return "Right: σ_k² is the responsibility-weighted mean squared distance to μ_k, per dimension (divide by D N_k)."
     N, D = X.shape
     nk = resp.sum(axis=0)
     _diagnose(got, [
         (expected * D, "You forgot to divide by D: ‖x − μ‖² sums D squared coordinates, so σ_k² = Σ_n r_nk ‖x_n − μ_k‖² / (D N_k)."),
         (expected * nk / N, "You divided by N; divide by N_k."),
+        (np.sqrt(expected), "You returned σ_k, the standard deviation; return the variance σ_k² (no square root)."),
     ], "Not yet: set the derivative of Q with respect to σ_k² to zero; remember det(σ²I) = σ^{2D}.")
 
 
@@ -494,10 +659,20 @@ def _check_lagrange_multiplier(answer):
     import sympy
 
     N = sympy.Symbol("N", positive=True)
+    if isinstance(answer, (list, tuple)):  # sympy.solve returns a list of solutions
+        if len(answer) != 1:
+            raise _Mistake(f"Give one SymPy expression for λ, not a {type(answer).__name__} of {len(answer)} items.")
+        answer = answer[0]
+    if isinstance(answer, dict) and len(answer) == 1:  # sympy.solve(..., dict=True)[0]
+        answer = next(iter(answer.values()))
+    if isinstance(answer, sympy.Equality):  # Eq(lam, -N)
+        answer = answer.rhs
     try:
         expr = sympy.sympify(answer)
-    except (sympy.SympifyError, TypeError):
+    except (sympy.SympifyError, TypeError, ValueError):
         raise _Mistake(f"The answer must be a SymPy expression in N, got {type(answer).__name__}.") from None
+    if not isinstance(expr, sympy.Expr):
+        raise _Mistake(f"The answer must be a SymPy expression in N, got {type(answer).__name__}.")
     # A symbol called N created without positive=True is a different SymPy symbol: accept it as N.
     expr = expr.subs({s: N for s in expr.free_symbols if s.name == "N"})
     others = sorted(s.name for s in expr.free_symbols if s != N)
@@ -539,6 +714,11 @@ def _check_em(f):
             raise _Mistake(f"Return a 1-D array of n_iter + 1 = {n_iter + 1} log-likelihoods, got shape {got.shape}.")
         if _close(got, expected, rtol=1e-7, atol=1e-8):
             continue
+        if not np.all(np.isfinite(got)):
+            raise _Mistake(
+                f"On {what} your log-likelihoods contain {'NaN' if np.any(np.isnan(got)) else '±inf'}: compute "
+                "ln p(x_n) with log-sum-exp (densities can underflow to 0, and ln 0 = −∞)."
+            )
         if np.any(np.diff(got) < -1e-9 * np.abs(got[:-1]).max()):
             raise _Mistake(f"On {what} your log-likelihood decreases at some iteration; EM never decreases it. Check the order E-step → M-step.")
         stale = [_e_step(X, start)[1]]
