@@ -86,3 +86,13 @@ def overlapping_2d():
     π = (½, ½); μ = (0, 0), (2, 0); Σ_k = I.
     """
     return GMM(np.array([0.5, 0.5]), np.array([[0.0, 0.0], [2.0, 0.0]]), np.array([np.eye(2), np.eye(2)]))
+
+
+def old_faithful_poor_start():
+    """A deliberately poor K = 2 start for EM on Old Faithful in raw minutes (chapter 06).
+
+    π = (½, ½); μ_1 = (3.0, 76), μ_2 = (4.0, 66): both within 0.6 standard deviations of the
+    centre, and on the wrong diagonal (a short eruption with a long wait and vice versa, against the
+    data's positive correlation); Σ_1 = Σ_2 = diag(0.4, 60), about 0.3 times the data's variances.
+    """
+    return GMM(np.array([0.5, 0.5]), np.array([[3.0, 76.0], [4.0, 66.0]]), np.array([np.diag([0.4, 60.0])] * 2))
