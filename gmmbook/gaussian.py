@@ -18,7 +18,7 @@ import numpy as np
 from scipy.linalg import solve_triangular
 
 LOG_2PI = np.log(2.0 * np.pi)
-#: Number of matrix entries (rows × K × D) processed at once; keeps temporaries in cache.
+#: Number of matrix entries (rows × D) processed at once; keeps temporaries in cache.
 _BLOCK_ENTRIES = 1 << 15
 
 
@@ -96,9 +96,10 @@ def log_gaussian(X: np.ndarray, means: np.ndarray, L: np.ndarray, out: np.ndarra
 
     ln N(x | μ, Σ) = −½ [D ln 2π + ln det Σ + ‖(x − μ)ᵀ P‖²],  with P = L⁻ᵀ.
 
-    All K Mahalanobis distances of a block of rows come from one matrix product
-    (x − c)ᵀ [P_1 … P_K] − [(μ_1 − c)ᵀP_1 … (μ_K − c)ᵀP_K], shifted by c, the mean of the
-    means, so that data far from the origin lose no digits.
+    Every point is centred on each mean first, x − μ_k, as in the formula, so that no digits are
+    lost for data far from the origin or for means far from each other.  The rows are taken in
+    blocks, so that the temporaries stay small.  A distance beyond the range of a float64 (x − μ_k
+    or its product with P_k overflows) means a density of 0 in float64: its log is −∞.
 
     Parameters
     ----------
@@ -112,25 +113,25 @@ def log_gaussian(X: np.ndarray, means: np.ndarray, L: np.ndarray, out: np.ndarra
     Returns
     -------
     ndarray, shape (N, K)
+        Allocated column by column (Fortran order) when ``out`` is not given: each component's
+        column is contiguous, so that the sums over k that follow (log-sum-exp) and the
+        M-step's products with each column are fast.
     """
     N, D = X.shape
     K = means.shape[0]
     P = precision_cholesky(L)
-    shift = means.mean(axis=0)
-    A = P.transpose(1, 0, 2).reshape(D, K * D)                      # [P_1 … P_K]
-    b = np.einsum("kd,kde->ke", means - shift, P).reshape(K * D)    # [(μ_k − c)ᵀ P_k]
-    constant = -0.5 * (D * LOG_2PI + log_det(L))
     if out is None:
-        out = np.empty((N, K))
-    rows = max(1, _BLOCK_ENTRIES // (K * D))
-    for start in range(0, N, rows):
-        block = slice(start, start + rows)
-        Y = (X[block] - shift) @ A
-        Y -= b
-        Y *= Y
-        np.sum(Y.reshape(-1, K, D), axis=2, out=out[block])
+        out = np.empty((N, K), order="F")
+    rows = max(1, _BLOCK_ENTRIES // D)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, N, rows):
+            block = slice(start, start + rows)
+            for k in range(K):
+                Y = (X[block] - means[k]) @ P[k]                     # rows of (x_n − μ_k)ᵀ P_k
+                np.einsum("nd,nd->n", Y, Y, out=out[block, k])       # ‖(x_n − μ_k)ᵀ P_k‖²
+    out[np.isnan(out)] = np.inf    # ∞ · 0 or ∞ − ∞ after an overflow: the distance is beyond range
     out *= -0.5
-    out += constant
+    out += -0.5 * (D * LOG_2PI + log_det(L))
     return out
 
 
@@ -167,6 +168,9 @@ def logsumexp(a, axis: int = -1) -> np.ndarray:
 
 def _logsumexp(a: np.ndarray, axis: int = -1) -> np.ndarray:
     m = np.max(a, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(divide="ignore"):
-        return np.log(np.sum(np.exp(a - m), axis=axis)) + np.squeeze(m, axis=axis)
+    m = np.where(np.isfinite(m), m, 0.0)       # a slice that is −∞ throughout gives ln 0 = −∞
+    # a − m ≤ 0 may overflow to −∞ (e.g. −1.7e308 − 1.7e308): its term exp(a − m) is 0 either way.
+    with np.errstate(over="ignore", divide="ignore"):
+        terms = a - m                          # the one temporary of a's size
+        np.exp(terms, out=terms)
+        return np.log(np.sum(terms, axis=axis)) + np.squeeze(m, axis=axis)

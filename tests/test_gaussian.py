@@ -56,6 +56,23 @@ def test_log_densities_match_scipy_far_from_origin(D, offset, rng):
     np.testing.assert_allclose(log_densities, scipy_log_densities(X, gmm), rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("separation", [1e6, 1e8])
+@pytest.mark.parametrize("D", [1, 2, 5])
+def test_log_densities_match_scipy_for_means_far_apart(D, separation, rng):
+    """Means ±separation apart, unit-scale covariances, points near each mean.
+
+    A kernel that centres on one shared point (e.g. the mean of the means) keeps an offset of
+    ``separation`` for every component and loses about separation·ε relative accuracy.
+    """
+    means = np.stack([-separation + rng.standard_normal(D), separation + rng.standard_normal(D)])
+    A = rng.standard_normal((2, D, D))
+    covariances = A @ A.transpose(0, 2, 1) / D + 0.5 * np.eye(D)
+    gmm = gmmbook.GMM([0.5, 0.5], means, covariances)
+    X = np.concatenate([means[0] + rng.standard_normal((20, D)), means[1] + rng.standard_normal((20, D))])
+    log_densities = gmmbook.log_joint(X, gmm) - np.log(0.5)
+    np.testing.assert_allclose(log_densities, scipy_log_densities(X, gmm), rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("D", [1, 2, 3, 10])
 def test_log_density_closed_form_standard_normal(D):
     """ln N(0 | 0, I_D) = −(D/2) ln 2π and ln N(x | 0, 4 I_D) = −(D/2) ln 8π − ‖x‖²/8 (closed forms)."""
