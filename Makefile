@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml constraints.txt
 ## viewer is set in the venv's own JupyterLab config (nothing is written to your home directory).
 lab: $(STAMP)
 	$(VENV)/bin/jupytext-config --settings-file $(VENV)/etc/jupyter/labconfig/default_setting_overrides.json set-default-viewer python
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. chapters/01_mixtures.ipynb
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. $(if $(filter 0,$(shell id -u)),--allow-root) chapters/01_mixtures.ipynb
 
 ## Run every test: unit, property, figure and notebook tests.
 test: $(STAMP)
