@@ -55,7 +55,7 @@ def m_step(X, resp, covariance_type: str = "full", reg_covar: float = 0.0) -> GM
     N_k = Σ_n r_nk,  π_k = N_k / N  (eq. ``m-weights``),  μ_k = Σ_n r_nk x_n / N_k  (eq. ``m-means``),
     Σ_k = Σ_n r_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar · I  (eq. ``m-cov``).
 
-    The constrained types (chapter 05, section "other covariance structures") maximise the same Q
+    The constrained types (chapter 05, section 7, eqs. ``m-diag``, ``m-spherical``, ``m-tied``) maximise the same Q
     over a smaller set of matrices:
 
     * ``diag``: the diagonal of the full Σ_k;

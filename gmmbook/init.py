@@ -1,4 +1,4 @@
-"""Starting points for EM (chapter 06, section "local optima and initialisation").
+"""Starting points for EM (chapter 06, section 4, "Local optima and initialisation").
 
 EM only climbs to the nearest local maximum, so where it starts matters.  The default start
 is the one scikit-learn uses: a k-means clustering whose centres are seeded by k-means++,
