@@ -91,7 +91,7 @@ def log_det(L: np.ndarray) -> np.ndarray:
     return 2.0 * np.sum(np.log(np.diagonal(L, axis1=1, axis2=2)), axis=1)
 
 
-def log_gaussian(X: np.ndarray, means: np.ndarray, L: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def log_gaussian(X: np.ndarray, means: np.ndarray, L: np.ndarray) -> np.ndarray:
     """ln N(x_n | μ_k, Σ_k) for every point and component (chapter 01, eq. ``gauss``).
 
     ln N(x | μ, Σ) = −½ [D ln 2π + ln det Σ + ‖(x − μ)ᵀ P‖²],  with P = L⁻ᵀ.
@@ -107,21 +107,18 @@ def log_gaussian(X: np.ndarray, means: np.ndarray, L: np.ndarray, out: np.ndarra
     means : ndarray, shape (K, D)
     L : ndarray, shape (K, D, D)
         Lower Cholesky factors of the covariances.
-    out : ndarray, shape (N, K), optional
-        Where to write the result.
 
     Returns
     -------
     ndarray, shape (N, K)
-        Allocated column by column (Fortran order) when ``out`` is not given: each component's
+        Allocated column by column (Fortran order): each component's
         column is contiguous, so that the sums over k that follow (log-sum-exp) and the
         M-step's products with each column are fast.
     """
     N, D = X.shape
     K = means.shape[0]
     P = precision_cholesky(L)
-    if out is None:
-        out = np.empty((N, K), order="F")
+    out = np.empty((N, K), order="F")
     rows = max(1, _BLOCK_ENTRIES // D)
     with np.errstate(over="ignore", invalid="ignore"):
         for start in range(0, N, rows):
