@@ -1054,8 +1054,8 @@ def fig_permutation_symmetry(*, n: int = 200, seed: int = 4, sigma: float = 1.0,
     return fig
 
 
-def fig_collapse(*, n: int = 200, seed: int = 4, sigma_max: float = 1.0, sigma_min: float = 1e-8,
-                 num: int = 81):
+def fig_collapse(*, n: int = 200, seed: int = 4, sigma_max: float = 1.0, sigma_min: float = 1e-100,
+                 num: int = 201):
     """The likelihood is unbounded: a component collapsing onto one data point (chapter 03).
 
     Setup
@@ -1069,12 +1069,11 @@ def fig_collapse(*, n: int = 200, seed: int = 4, sigma_max: float = 1.0, sigma_m
     * Drawn against σ_1 on a log axis, σ_1 shrinking to the right.  First ℓ falls (the other
       n − 1 points lose component 1's share of their density), then the term of x_0,
       ln(½ N(x_0 | x_0, σ_1²) + …) ≈ −ln σ_1 + const, takes over and ℓ rises by ln 10 ≈ 2.30
-      per decade, without bound.
-    * Annotations (2 decimals): ℓ at σ_1 = sigma_max and at sigma_min, the rise over the last
-      decade, and the first power of ten 10^−m below sigma_min at which ℓ exceeds ℓ(sigma_max),
-      found by evaluating ``log_likelihood`` at σ_1 = 10^−m directly (m ≤ 150).
-      With the defaults: x_0 = 1.077, ℓ(1) = −485.28, ℓ(1e−8) = −574.14, last decade +2.30,
-      and m = 47 with ℓ(1e−47) = −484.33 (ℓ(1e−46) = −486.64 is still below ℓ(1)).
+      per decade, without bound (chapter 03, eq. ``collapse-asym``).
+    * Annotations (2 decimals): ℓ at σ_1 = sigma_max, the lowest point of the dip, the first grid
+      point where ℓ is back above ℓ(sigma_max), and ℓ at sigma_min with the rise over its last decade.
+      With the defaults: x_0 = 1.077, ℓ(1) = −485.28, lowest ℓ = −586.7 at σ_1 ≈ 0.00316,
+      back above ℓ(1) from σ_1 = 10^−47 (ℓ = −484.33), ℓ(10^−100) = −362.30, last decade +2.30.
 
     Returns
     -------
@@ -1090,29 +1089,33 @@ def fig_collapse(*, n: int = 200, seed: int = 4, sigma_max: float = 1.0, sigma_m
     sigmas = np.logspace(np.log10(sigma_max), np.log10(sigma_min), num)
     ll = np.array([loglik(sig) for sig in sigmas])
     decade = np.flatnonzero(sigmas <= sigmas[-1] * 10)[0]
-    beyond = None
-    for m in range(int(np.floor(-np.log10(sigma_min))) + 1, 151):
-        if loglik(10.0**-m) > ll[0]:
-            beyond = (m, loglik(10.0**-m))
-            break
+    lowest = int(np.argmin(ll))
+    above = np.flatnonzero((np.arange(num) > lowest) & (ll > ll[0]))
     with book_style():
         fig, ax = _subplots(figsize=(8.5, 4.8))
         plot_loglik(ax, ll, sigmas, xlabel=r"$\sigma_1$ (log scale, shrinking to the right)",
                     ylabel=r"total log-likelihood $\ell$", marker=None, color=TOTAL_COLOR)
         ax.set_xscale("log")
+        decades = np.arange(np.ceil(np.log10(sigma_min)), np.floor(np.log10(sigma_max)) + 1)
+        ax.set_xticks(10.0 ** decades[::-1][:: max(1, len(decades) // 6)])
         ax.invert_xaxis()
         ax.axhline(ll[0], color="#999999", linestyle=":", linewidth=1.2, zorder=0)
-        ax.plot([sigmas[0], sigmas[-1]], [ll[0], ll[-1]], "o", color=COMPONENT_COLORS[3], zorder=4)
+        marked = [0, lowest, num - 1] + ([int(above[0])] if above.size else [])
+        ax.plot(sigmas[marked], ll[marked], "o", color=COMPONENT_COLORS[3], zorder=4)
         ax.annotate(f"$\\sigma_1$ = {_power(sigmas[0])}: $\\ell$ = {_num(ll[0])}", (sigmas[0], ll[0]),
-                    xytext=(10, 6), textcoords="offset points", va="bottom", fontsize=11)
-        text = (f"$\\sigma_1$ = {_power(sigmas[-1])}: $\\ell$ = {_num(ll[-1])}\n"
-                f"last decade: +{ll[-1] - ll[decade]:.2f}  (ln 10 = {np.log(10):.2f})")
-        if beyond is not None:
-            text += f"\npasses the dotted line at $\\sigma_1 = 10^{{-{beyond[0]}}}$: $\\ell$ = {_num(beyond[1])}"
-        ax.annotate(text, (sigmas[-1], ll[-1]), xytext=(-4, 14), textcoords="offset points", ha="right",
+                    xytext=(10, 8), textcoords="offset points", va="bottom", fontsize=11)
+        ax.annotate(f"lowest: $\\ell$ = {_num(ll[lowest], 1)}\nat $\\sigma_1$ ≈ {_power(sigmas[lowest])}",
+                    (sigmas[lowest], ll[lowest]), xytext=(8, -4), textcoords="offset points", va="top", fontsize=11)
+        if above.size:
+            j = int(above[0])
+            ax.annotate(f"back above from $\\sigma_1$ = {_power(sigmas[j])}", (sigmas[j], ll[j]),
+                        xytext=(6, -12), textcoords="offset points", va="top", fontsize=11)
+        ax.annotate(f"$\\sigma_1$ = {_power(sigmas[-1])}: $\\ell$ = {_num(ll[-1])}\n"
+                    f"last decade: +{ll[-1] - ll[decade]:.2f}  (ln 10 = {np.log(10):.2f})",
+                    (sigmas[-1], ll[-1]), xytext=(-4, 10), textcoords="offset points", ha="right",
                     va="bottom", fontsize=11)
         span = ll.max() - ll.min()
-        ax.set_ylim(ll.min() - 0.08 * span, ll.max() + 0.25 * span)
+        ax.set_ylim(ll.min() - 0.2 * span, ll.max() + 0.25 * span)
         ax.set_title(f"$\\mu_1$ on the data point $x_0$ = {_num(x0, 3)}: $\\ell \\to +\\infty$ as $\\sigma_1 \\to 0$")
     return fig
 
