@@ -17,7 +17,7 @@
 # ## What this chapter assumes
 #
 # - Probability: a density, independence, Bayes' rule, an expectation.
-# - Linear algebra: the inverse and determinant of a matrix, the trace, symmetric positive definite matrices.
+# - Linear algebra: the inverse and determinant of a matrix, the trace, eigenvectors, symmetric positive definite matrices.
 # - Python with NumPy.
 # - One fact from statistics: the maximum-likelihood estimates of a single Gaussian are the sample mean and the sample covariance *divided by N*.
 #   Chapter 05 derives the weighted version of both, which is what a mixture needs.
@@ -231,12 +231,12 @@ print(f"BIC's charge for the extra parameters: {bic_charge:.2f}")
 # %% [markdown]
 # **What we verified:** `gmmbook` reproduces the published two-component fit, and an independent SciPy evaluation agrees.
 #
-# The mixture raises the log-likelihood by about 160, that is 0.59 per eruption: on average the mixture gives each observed eruption $e^{0.59} \approx 1.8$ times the density the single Gaussian gives it.
+# The mixture raises the log-likelihood by about 160, that is 0.59 per eruption: on a geometric average the mixture gives each observed eruption $e^{0.59} \approx 1.8$ times the density the single Gaussian gives it.
 # Is that a fair comparison, since the mixture has more parameters (11 against 5, see section 5)?
 # The best two-component mixture can never do worse than the best single Gaussian, because a mixture with $\pi_2 = 0$ (or with two equal components) is the single Gaussian; so the question is only whether the gain is large.
 # Chapter 06 answers it with the Bayesian information criterion, which charges $\tfrac12\ln N$ per parameter: about 17 for the six extra parameters, against a gain of 160.
 #
-# The figure shows both fits on the data: the ellipses are the contours $\Delta = 1$ and $\Delta = 2$ of each Gaussian ("1 s.d." and "2 s.d.").
+# The figure shows both fits on the data: the crosses are the means, and the ellipses are the contours $\Delta = 1$ and $\Delta = 2$ of each Gaussian ("1 s.d." and "2 s.d.").
 # On the right each point is coloured by how probable each component makes it, a mix of the two colours that section 3 explains.
 
 # %%
@@ -310,7 +310,8 @@ plt.show()
 
 # %% [markdown]
 # **CHECK (integral, 1-D).** `scipy.integrate.quad` integrates `gmmbook`'s density over the whole real line.
-# We split the line at the three means so that the adaptive rule cannot step over a bump; the result must be 1 within 1e-10.
+# We split the line at the three means so that the adaptive rule cannot step over a bump, and ask `quad` for an absolute and relative accuracy of 1e-13 (its default, about 1.5e-8, would be too loose to back a test at 1e-10).
+# The result must be 1 within 1e-10, and the error estimates that `quad` returns must add up to less than 1e-10, so the agreement is not luck.
 # The same quadrature applied to a sum whose weights add up to 1.2 must give 1.2: so the check can tell a density from a non-density.
 
 # %%
@@ -318,20 +319,30 @@ def density_1d(x):
     return float(np.exp(gb.log_marginal(np.array([[x]]), mixture1d))[0])
 
 
-breaks = [-np.inf, *np.sort(mixture1d.means.ravel()), np.inf]
-total_1d = sum(integrate.quad(density_1d, a, b)[0] for a, b in zip(breaks[:-1], breaks[1:]))
-assert abs(total_1d - 1) < 1e-10
+def integrate_real_line(f, breaks):
+    """∫ f over the real line, split at the given finite breaks: (value, sum of quad's error estimates)."""
+    edges = [-np.inf, *breaks, np.inf]
+    pieces = [integrate.quad(f, a, b, epsabs=1e-13, epsrel=1e-13) for a, b in zip(edges[:-1], edges[1:])]
+    return sum(value for value, _ in pieces), sum(error for _, error in pieces)
+
+
+means_1d = np.sort(mixture1d.means.ravel())
+total_1d, error_1d = integrate_real_line(density_1d, means_1d)
+assert abs(total_1d - 1) < 1e-10 and error_1d < 1e-10
 
 bad_weights = np.array([0.3, 0.5, 0.4])              # sums to 1.2: breaks equation (mixture)
+
+
 def not_a_density(x):
     return sum(w * stats.norm(m, np.sqrt(v)).pdf(x)
                for w, m, v in zip(bad_weights, mixture1d.means.ravel(), mixture1d.covariances.ravel()))
 
 
-total_bad = sum(integrate.quad(not_a_density, a, b)[0] for a, b in zip(breaks[:-1], breaks[1:]))
-assert abs(total_bad - 1.2) < 1e-10
+total_bad, error_bad = integrate_real_line(not_a_density, means_1d)
+assert abs(total_bad - 1.2) < 1e-10 and error_bad < 1e-10
 print(f"integral of the mixture: {total_1d:.10f}; with weights summing to 1.2: {total_bad:.10f}")
-print("check (integral, 1-D): the mixture density integrates to 1 within 1e-10 (quad over the real line)")
+print("check (integral, 1-D): the mixture density integrates to 1 within 1e-10 (quad over the real line, "
+      "error estimates < 1e-10)")
 
 # %% [markdown]
 # **What we verified:** equation (integral) holds for the 1-D example, and the same test catches weights that do not sum to 1.
@@ -354,17 +365,22 @@ for weights in ([0.3, 0.5, 0.4], [-0.1, 0.6, 0.5]):
 # The grid must be wide enough: we take, in each coordinate, from 8 standard deviations below the lowest component mean to 8 above the highest.
 # A point lies outside that box only if one of its D = 2 coordinates lies more than 8 standard deviations from its component's mean, which has probability $2\,\Phi(-8)$ per coordinate, where $\Phi$ is the standard normal distribution function.
 # So each component has less than $2 \cdot 2\,\Phi(-8) \approx 2.5\times10^{-15}$ of its mass outside the box.
-# For a smooth density that has decayed to almost nothing at the edges the trapezoidal rule is extremely accurate, so we ask for 1 within 1e-10, on two grids of different fineness.
+# Inside the box the trapezoidal rule is extremely accurate for Gaussians: on the whole line, the trapezoidal sum of a Gaussian with standard deviation $\sigma$ at spacing $h$ has a relative error of about $2e^{-2\pi^2\sigma^2/h^2}$ (by the Poisson summation formula).
+# We integrate first along the waiting time at fixed eruption length, where a component's spread is its conditional standard deviation $1/\sqrt{(\boldsymbol\Sigma_k^{-1})_{dd}}$, then along the eruption length, where it is the larger marginal one.
+# On the coarser grid the spacing is below a sixth of every component's conditional standard deviation along each axis, so that error is below $e^{-700}$.
+# So we ask for 1 within 1e-10, on two grids of different fineness.
 #
 # **CHECK (integral, 2-D).** The grid integral of `gmmbook`'s density must be 1 within 1e-10 on both grids.
 
 # %%
 sd = np.sqrt(np.diagonal(mixture2.covariances, axis1=1, axis2=2))    # (K, D) standard deviations
+conditional_sd = 1 / np.sqrt(np.diagonal(np.linalg.inv(mixture2.covariances), axis1=1, axis2=2))   # (K, D)
 low = np.min(mixture2.means - 8 * sd, axis=0)
 high = np.max(mixture2.means + 8 * sd, axis=0)
 for n_grid in (201, 401):
     u = np.linspace(low[0], high[0], n_grid)            # eruption length
     v = np.linspace(low[1], high[1], n_grid)            # waiting time
+    assert u[1] - u[0] < conditional_sd[:, 0].min() / 6 and v[1] - v[0] < conditional_sd[:, 1].min() / 6
     U, V = np.meshgrid(u, v, indexing="ij")
     density_grid = np.exp(gb.log_marginal(np.column_stack([U.ravel(), V.ravel()]), mixture2)).reshape(U.shape)
     total_2d = integrate.trapezoid(integrate.trapezoid(density_grid, v, axis=1), u)
@@ -579,15 +595,16 @@ plt.show()
 # |---|---|---|---|
 # | `full` | any symmetric positive definite matrix | each component is its own ellipse, any orientation | $K\,D(D+1)/2$ |
 # | `diag` | $\operatorname{diag}(\sigma_{k1}^2, \dots, \sigma_{kD}^2)$ | ellipses aligned with the coordinate axes (coordinates uncorrelated within a component) | $K\,D$ |
-# | `spherical` | $\sigma_k^2\,\mathbf{I}$ | circles (spheres), one size per component, as K-means assumes | $K$ |
+# | `spherical` | $\sigma_k^2\,\mathbf{I}$ | circles (spheres), one size per component (K-means assumes circles too, all of one size) | $K$ |
 # | `tied` | $\boldsymbol\Sigma$, the same for all k | every component has the same ellipse, moved to its own mean | $D(D+1)/2$ |
 #
 # `tied` is what made equation (overlap-ratio) linear in $\mathbf{x}$: with a shared covariance the quadratic terms $-\tfrac12\mathbf{x}^\top\boldsymbol\Sigma^{-1}\mathbf{x}$ cancel in the log-ratio, so the boundary $r_{n1} = \tfrac12$ is a straight line (a plane in D dimensions).
 #
 # ### Structures and units
 #
-# `diag` and `spherical` depend on the coordinate system.
-# On Old Faithful the two columns have standard deviations of about 1.1 and 13.6 minutes, so a circle in these units is a very flat ellipse compared with the data.
+# `diag` and `spherical` depend on the coordinate system: rotate the axes and a diagonal covariance becomes a full one.
+# Rescaling the axes is gentler, but it matters too.
+# On Old Faithful the two columns have standard deviations of about 1.1 and 13.6 minutes, so a circle in these units is either far too wide for the eruption lengths or far too narrow for the waiting times.
 # The usual remedy is to *standardise* each column, $y_{nd} = (x_{nd} - m_d)/s_d$, with $m_d$ the mean and $s_d$ the standard deviation (divisor N) of column d.
 # What does standardising do to a mixture?
 # Write $\mathbf{y} = \mathbf{S}^{-1}(\mathbf{x} - \mathbf{m})$ with $\mathbf{S} = \operatorname{diag}(s_1, \dots, s_D)$.
@@ -617,14 +634,21 @@ print(f"N * sum_d ln s_d = {N * np.sum(np.log(column_sd)):.2f}")
 # %% [markdown]
 # **CHECK (rescale).** For `full`, `diag` and `tied`, the standardised log-likelihood must equal the raw one plus $N\sum_d \ln s_d$ within 1e-6; for `spherical` it must not (a difference of more than 1).
 # EM starts from K-means, which is not unit-free, so the two runs of a pair may start from different places: the check also tests that both reached the corresponding maximum.
+# Is 1e-6 fair to runs that stop when a step gains less than $N \cdot 10^{-8} \approx 3\cdot10^{-6}$ in $\ell$?
+# Near a maximum EM's gains shrink geometrically: if each gain is $\rho$ times the one before, the gains still to come add up to the last gain times $\rho/(1-\rho)$.
+# The check asserts that for these six runs $\rho < 0.1$ and that this remainder is below 1e-7, so each run has stopped well within the tolerance of its maximum.
 
 # %%
 shift = N * np.sum(np.log(column_sd))
 for t in ("full", "diag", "tied"):
     assert abs(fits[t].log_likelihood - (fits_raw[t].log_likelihood + shift)) < 1e-6, t
+    for fit in (fits_raw[t], fits[t]):
+        gains = np.diff(fit.log_likelihoods)
+        rho = gains[-1] / gains[-2]                         # how fast the gains shrink at the end
+        assert 0 <= rho < 0.1 and gains[-1] * rho / (1 - rho) < 1e-7, t
 assert abs(fits["spherical"].log_likelihood - (fits_raw["spherical"].log_likelihood + shift)) > 1
 print("check (rescale): full, diag and tied fits carry over to standardised data with the log-likelihood "
-      "shifted by N * sum_d ln s_d (within 1e-6); the spherical fit does not")
+      "shifted by N * sum_d ln s_d (within 1e-6; each run converged to within 1e-7); the spherical fit does not")
 
 # %% [markdown]
 # **What we verified:** equation (rescale), and that the spherical structure, unlike the other three, depends on the units of the columns.
@@ -746,7 +770,7 @@ for d in (1, 2, 10, 100):
 #   We checked that by quadrature in 1-D and on a grid in 2-D.
 # - K-means assumes round clusters and hard labels.
 #   Full covariances fix the first (K-means' own objective prefers the wrong split of elongated clusters, equations (sse-true) and (sse-split)); treating $z_n$ as a random variable, with responsibilities from Bayes' rule, equation (soft), fixes the second, and the responsibilities are calibrated.
-# - Covariances can be full, diagonal, spherical or tied, trading flexibility for parameters.
+# - Covariances can be full, diagonal, spherical or tied, trading flexibility for parameters; standardising the columns shifts the log-likelihood by a constant, equation (rescale), except for spherical fits, which depend on the units.
 # - A full mixture has $K D + K D(D+1)/2 + (K - 1) = O(D^2 K)$ parameters, equation (count), independent of N.
 #
 # Next, chapter 02 makes the story "pick a component, then draw from its Gaussian" precise with a latent variable.

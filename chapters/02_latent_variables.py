@@ -14,6 +14,7 @@
 # - The joint $p(\mathbf{x}, \mathbf{z})$, and its value for one component, equation (joint-k), which every later chapter uses.
 # - The joint of a whole data set, and why it factorises over points.
 # - Why $\mathbf{z}_n$ is a latent variable and not a parameter to be estimated.
+# - Aside: the *growth* mixture models of psychometrics are Gaussian mixtures too.
 #
 # ## What this chapter assumes
 #
@@ -48,6 +49,7 @@ np.set_printoptions(precision=4, suppress=True)
 # By equation (onehot), $\mathbf{z}$ can take exactly $K$ values, the unit vectors $\mathbf{e}_1, \dots, \mathbf{e}_K$; $z_k = 1$ means "component $k$ produced the point".
 # This is the *one-hot* (or 1-of-$K$) code.
 # An integer label $k$ would carry the same information; the one-hot code is chosen because it turns "pick the $k$-th thing" into arithmetic.
+# Chapter 01 wrote the label of point $n$ as an integer, $z_n = k$; from now on the same event is written $z_{nk} = 1$, entry $k$ of the one-hot vector $\mathbf{z}_n$.
 # We will see in section 2 that it turns a choice into a product, and the logarithm of that product is *linear* in $\mathbf{z}$, which is what makes averages over $\mathbf{z}$ easy in chapters 04 and 05.
 #
 # In code, integer labels (`labels`, values `0, ..., K-1`) and one-hot rows convert into each other with one line each.
@@ -106,7 +108,7 @@ assert np.array_equal(Z.argmax(axis=1), labels)  # and back again
 #
 # $$ \ln p(\mathbf{z}) = \sum_{k=1}^K z_k \ln \pi_k, \qquad \ln p(\mathbf{x} \mid \mathbf{z}) = \sum_{k=1}^K z_k \ln \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k) \tag{log-prior} $$
 #
-# SymPy can confirm all of this symbolically for $K = 3$, with $\pi_1, \pi_2, \pi_3$ and $\mathcal{N}_1, \mathcal{N}_2, \mathcal{N}_3$ as positive symbols.
+# SymPy can confirm all of this symbolically for $K = 3$, with $\pi_1, \pi_2, \pi_3$ and $\mathcal{N}_k = \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)$ at a fixed $\mathbf{x}$ as positive symbols (printed `N1`, `N2`, `N3`: density values, not the counts $N_k$ of section 3).
 # It also shows why the constraint (onehot) matters: summed over *all* $2^3$ binary vectors, the product (prior) is not 1.
 
 # %%
@@ -147,6 +149,7 @@ z_vec = np.array([1, 0, 0])
 with np.errstate(divide="ignore", invalid="ignore"):
     multiplied = np.sum(z_vec * np.log(weights_with_zero))
 selected = np.log(weights_with_zero[np.argmax(z_vec)])
+assert np.isnan(multiplied) and selected == np.log(0.5)
 print(f"p(z) by the product: {np.prod(weights_with_zero ** z_vec):.4f}")
 print(f"ln p(z) by multiplying by z: {multiplied}; by selecting: {selected:.4f}")
 
@@ -186,6 +189,8 @@ def sample_inline(weights, means, covariances, n, rng):
 # %%
 gmm2 = gb.datasets.three_component_2d()
 print(gmm2)
+print("means:", gmm2.means.tolist())
+print("covariances:", gmm2.covariances.tolist())
 X_inline, labels_inline = sample_inline(gmm2.weights, gmm2.means, gmm2.covariances, 1000, np.random.default_rng(0))
 X2, labels2 = gb.sample(gmm2, 1000, np.random.default_rng(0))
 
@@ -342,7 +347,7 @@ print("labels of the first 12 of them:", labels1[near][:12])
 #
 # $$ \ln p(\mathbf{x}, \mathbf{z}) = \sum_{k=1}^K z_k \left[\ln \pi_k + \ln \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)\right] \tag{log-joint} $$
 #
-# `gb.log_joint(X, gmm)` returns the $N \times K$ matrix of $\ln p(\mathbf{x}_n, z_{nk} = 1)$, equation (joint-k) in log space; column $k$ is the one-hot state $\mathbf{e}_k$.
+# `gb.log_joint(X, gmm)` returns the $N \times K$ matrix of $\ln p(\mathbf{x}_n, z_{nk} = 1)$, equation (joint-k) in log space; column `k - 1` holds the one-hot state $\mathbf{e}_k$.
 # First SymPy confirms the algebraic step from (joint-product) to (joint), for arbitrary exponents $z_k$; then we evaluate the product formula (joint) with SciPy's Gaussian densities for every one-hot $\mathbf{z}$ and compare with the library.
 
 # %%
@@ -375,7 +380,7 @@ print("check (joint), (joint-k): for every one-hot z and all 1000 points, the pr
 # $$ p(z_k = 1 \mid x_0) = \frac{p(x_0, z_k = 1)}{\sum_{j=1}^K p(x_0, z_j = 1)} \tag{joint-share} $$
 #
 # This is Bayes' rule, the subject of chapter 04 (equation (resp)); here we only compare it with the experiment.
-# Each simulated fraction is a binomial proportion of $n_0$ draws, with standard error $\sqrt{p(1-p)/n_0}$; we accept if every fraction is within 4 standard errors, plus $0.001$ for the width of the bin.
+# Each simulated fraction is a binomial proportion among the $n_0$ draws that landed near $x_0$; if $s_k$ is the share of equation (joint-share), its standard error is $\sqrt{s_k(1-s_k)/n_0}$, and we accept if every fraction is within 4 standard errors, plus $0.001$ for the width of the bin.
 # (Across the bin the shares change almost linearly, so their average over the bin differs from their value at $x_0$ only by about $10^{-4}$.)
 
 # %%
@@ -413,9 +418,11 @@ plt.show()
 # $$ \ln p(\mathbf{X}, \mathbf{Z}) = \sum_{n=1}^N \sum_{k=1}^K z_{nk} \left[\ln \pi_k + \ln \mathcal{N}(\mathbf{x}_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)\right] \tag{log-joint-data} $$
 #
 # Equation (log-joint-data) is the *complete-data log-likelihood* of chapter 05: if the labels were known, this is what we would maximise.
-# Its prior part shows how the shared $\boldsymbol\pi$ enters: $\sum_n \sum_k z_{nk} \ln \pi_k = \sum_k N_k \ln \pi_k$, so the labels affect it only through the counts $N_k$ (which is why the counts were multinomial in section 3):
+# Its prior part shows how the shared $\boldsymbol\pi$ enters: $\sum_n \sum_k z_{nk} \ln \pi_k = \sum_k N_k \ln \pi_k$, so the labels affect it only through the counts $N_k$:
 #
 # $$ \ln p(\mathbf{Z}) = \sum_{k=1}^K N_k \ln \pi_k, \qquad N_k = \sum_{n=1}^N z_{nk} \tag{prior-data} $$
+#
+# Every labelling $\mathbf{Z}$ with the same counts therefore has the same probability $\prod_k \pi_k^{N_k}$; there are $N!/(N_1! \cdots N_K!)$ of them, and their total is the multinomial distribution of the counts that section 3 tested.
 #
 # We check the factorisation on the 1000 sampled points with their true labels, three ways: (a) the double sum (log-joint-data) with the one-hot matrix $\mathbf{Z}$ and SciPy log-densities; (b) point by point through the labels, $\sum_n [\ln \pi_{z_n} + \ln \mathcal{N}(\mathbf{x}_n \mid \boldsymbol\mu_{z_n}, \boldsymbol\Sigma_{z_n})]$, with a separate SciPy call per point; (c) `gb.log_joint`, picking each row's entry of its label.
 # And we check equation (prior-data).
@@ -473,7 +480,8 @@ assert product_of_densities == 0.0
 # %%
 for K_, D_ in [(3, 2), (2, 5), (4, 10)]:
     gmm_ = gb.GMM(np.full(K_, 1 / K_), np.zeros((K_, D_)), np.tile(np.eye(D_), (K_, 1, 1)))
-    free = (gmm_.weights.size - 1) + gmm_.means.size + K_ * np.triu_indices(D_)[0].size
+    upper = np.triu_indices(D_)
+    free = (gmm_.weights.size - 1) + gmm_.means.size + gmm_.covariances[:, upper[0], upper[1]].size
     assert gb.n_parameters(K_, D_) == free
     print(f"K = {K_}, D = {D_:2d}: {free:4d} free array entries = gb.n_parameters")
 
@@ -482,7 +490,7 @@ print("K = 3, D = 2, 10, 100, 1000: n_parameters / (K D^2 / 2) =", np.round(rati
 assert np.all(np.diff(ratios) < 0) and ratios[-1] < 1.01
 
 p2 = gb.n_parameters(gmm2.K, gmm2.D)
-print(f"\nthree_component_2d (K = 3, D = 2):")
+print("\nthree_component_2d (K = 3, D = 2):")
 print(f"{'N':>9} {'latent z: unknowns':>19} {'z as parameters':>16} {'unknowns per data value':>24}")
 for N_ in (100, 10_000, 1_000_000):
     print(f"{N_:9d} {p2:19d} {p2 + N_:16d} {(p2 + N_) / (N_ * gmm2.D):24.3f}")
@@ -508,7 +516,7 @@ print("check (count-latent): gb.n_parameters equals the number of free array ent
 #
 # $$ \mathbb{E}[x_1 \mid x_1 < 1] = \frac{\tfrac12 \left(-\phi(1)\right) + \tfrac12 \left(2\Phi(-1) - \phi(-1)\right)}{\tfrac12} = 2\Phi(-1) - 2\phi(1) \approx -0.167 \tag{hard-bias} $$
 #
-# instead of $\mu_{11} = 0$, for every $N$.
+# instead of the first coordinate of $\boldsymbol\mu_1$, $\mu_{11} = 0$, for every $N$.
 # Treated as latent, the labels are averaged over with the shares $p(z_k = 1 \mid \mathbf{x})$ of equation (joint-share) instead of set to 0 or 1.
 # The density of $\mathbf{x}$ is the denominator of equation (joint-share), $p(\mathbf{x}) = \sum_j p(\mathbf{x}, z_j = 1)$, so $p(z_k = 1 \mid \mathbf{x})\, p(\mathbf{x}) = p(\mathbf{x}, z_k = 1)$.
 # Hence, by equation (joint-k), $\mathbb{E}[p(z_k = 1 \mid \mathbf{x})\, \mathbf{x}] = \int p(\mathbf{x}, z_k = 1)\, \mathbf{x}\, d\mathbf{x} = \pi_k \int \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)\, \mathbf{x}\, d\mathbf{x} = \pi_k \boldsymbol\mu_k$, and in the same way $\mathbb{E}[p(z_k = 1 \mid \mathbf{x})] = \pi_k$.
@@ -559,7 +567,8 @@ print("check (hard-bias), (soft-mean): with hard labels the mean of component 1 
 # A growth mixture model describes people measured repeatedly, at times $t_1, \dots, t_T$.
 # Person $n$ belongs to one of $K$ latent classes (the one-hot $\mathbf{z}_n$ of this chapter), and $\pi_k$ is called the *size* of latent class $k$: the proportion of the population in it.
 # Within class $k$, the person's growth factors (an intercept and a slope) are drawn as $\boldsymbol\eta_n \sim \mathcal{N}(\boldsymbol\alpha_k, \boldsymbol\Psi_k)$, and the measurements are $\mathbf{x}_n = \boldsymbol\Lambda \boldsymbol\eta_n + \boldsymbol\epsilon_n$, with rows $(1, t_j)$ in $\boldsymbol\Lambda$ and noise $\boldsymbol\epsilon_n \sim \mathcal{N}(\mathbf{0}, \sigma^2 \mathbf{I})$.
-# By equation (affine), given the class the measurements are Gaussian, so the model is a GMM in $D = T$ dimensions with structured parameters:
+# Given the class, $\mathbf{x}_n$ is an affine map of the Gaussian vector $(\boldsymbol\eta_n, \boldsymbol\epsilon_n)$, whose two parts are independent, so as in equation (affine) it is Gaussian, with mean $\boldsymbol\Lambda\boldsymbol\alpha_k$ and covariance $\boldsymbol\Lambda \boldsymbol\Psi_k \boldsymbol\Lambda^\top + \sigma^2 \mathbf{I}$.
+# So the model is a GMM in $D = T$ dimensions with structured parameters:
 #
 # $$ \boldsymbol\mu_k = \boldsymbol\Lambda \boldsymbol\alpha_k, \qquad \boldsymbol\Sigma_k = \boldsymbol\Lambda \boldsymbol\Psi_k \boldsymbol\Lambda^\top + \sigma^2 \mathbf{I} \tag{growth} $$
 #

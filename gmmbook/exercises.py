@@ -284,7 +284,7 @@ def _check_mixture_density(f):
 
 @_exercise("mixture_moments")
 def _check_mixture_moments(f):
-    """f(weights, means, covariances) → (mean, cov) of the mixture density (chapter 01, eq. mixture-cov).
+    """f(weights, means, covariances) → (mean, cov) of the mixture density (exercises of chapter 01, eq. mixture-cov).
 
     mean = Σ_k π_k μ_k,  cov = Σ_k π_k Σ_k + Σ_k π_k (μ_k − mean)(μ_k − mean)ᵀ.
     """

@@ -718,11 +718,11 @@ def fig_kmeans_vs_gmm(*, n: int = 400, seed: int = 1):
         scatter_labels(ax, X, km_labels)
         ax.plot(centroids[:, 0], centroids[:, 1], marker="X", markersize=13, color="k",
                 markeredgecolor="white", linestyle="none", zorder=4)
-        ax.set_title(f"K-means (K = 2, \u2716 = centroids): {100 * error_rate(km_labels):.0f}% misassigned")
+        ax.set_title(f"K-means (K = 2, \u2716 = centroids): {100 * error_rate(km_labels):.1f}% misassigned")
         ax = axes[1]
         scatter_labels(ax, X, gmm_labels)
         plot_ellipses(ax, fit.gmm)
-        ax.set_title(f"GMM, full $\\Sigma_k$ (K = 2): {100 * error_rate(gmm_labels):.0f}% misassigned")
+        ax.set_title(f"GMM, full $\\Sigma_k$ (K = 2): {100 * error_rate(gmm_labels):.1f}% misassigned")
         for ax in axes:
             ax.set_xlabel("$x_1$")
             ax.set_ylabel("$x_2$")
@@ -900,7 +900,7 @@ def fig_joint_and_marginal_1d(*, x0: float = -1.0, x_min: float = -5.0, x_max: f
         ax.plot(x0, p0, "o", color=TOTAL_COLOR, markeredgecolor="white", zorder=4)
         handles.append(Line2D([], [], color=TOTAL_COLOR, marker="o",
                               label=f"$p(x) = {{\\sum}}_k\\, p(x, z_k = 1)$; at $x_0$: {p0:.4f}"))
-        ax.legend(handles=handles, loc="upper left")
+        ax.legend(handles=handles, loc="upper right")
         ax.annotate(f"$x_0 = {x0:g}$", (x0, 0.62), xycoords=("data", "axes fraction"), xytext=(5, 14),
                     textcoords="offset points", fontsize=12, color="#555555")
         ax.set_xlim(x_min, x_max)
