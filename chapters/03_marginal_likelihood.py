@@ -18,10 +18,10 @@
 # ## What this chapter assumes
 #
 # - Chapter 01: the Gaussian density, equation (gauss), the mixture, equation (mixture), and the log-likelihood of one Gaussian.
-# - Chapter 02: the one-hot $\mathbf{z}$, the prior $p(\mathbf{z}) = \prod_k \pi_k^{z_k}$ (prior), the conditional $p(\mathbf{x} \mid \mathbf{z}) = \prod_k \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)^{z_k}$ (cond), and the joint $p(\mathbf{x}, z_k = 1) = \pi_k \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)$ (joint-k).
+# - Chapter 02: the one-hot $\mathbf{z}$, the prior $p(\mathbf{z}) = \prod_k \pi_k^{z_k}$, equation (prior), the conditional $p(\mathbf{x} \mid \mathbf{z}) = \prod_k \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)^{z_k}$, equation (cond), the joint $p(\mathbf{x}, z_k = 1) = \pi_k \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)$, equation (joint-k), and the joint of a data set, equations (joint-data) and (log-joint-data).
 # - The sum rule of probability, the mean and standard error of a sample, and what "convex" means for a function.
 #
-# Notation, as everywhere in the book: $N$ points, $D$ dimensions, $K$ components; weights $\pi_k$, means $\boldsymbol\mu_k$, covariances $\boldsymbol\Sigma_k$, $\theta = \{\boldsymbol\pi, \boldsymbol\mu, \boldsymbol\Sigma\}$.
+# Notation, as everywhere in the book: $N$ points, $D$ dimensions, $K$ components; weights $\pi_k$ (`weights`), means $\boldsymbol\mu_k$ (`means`), covariances $\boldsymbol\Sigma_k$ (`covariances`), $\theta = \{\boldsymbol\pi, \boldsymbol\mu, \boldsymbol\Sigma\}$; $\ell(\theta)$ is the *total* log-likelihood, a sum over the $N$ points (`loglik`).
 # In the mathematics components are numbered $k = 1, \dots, K$; in the code they are numbered `0, ..., K-1`.
 
 # %%
@@ -174,7 +174,7 @@ print("check (mc): averaging p(x | z) over z ~ Cat(pi) reproduces exp(gb.log_mar
 #
 # Two reasons for the logarithm.
 # First, the logarithm is increasing, so $\ell$ and $p(\mathbf{X} \mid \theta)$ have their maxima at the same $\theta$.
-# Second, a product of $N$ numbers smaller than 1 underflows: for 200 points $p(\mathbf{X} \mid \theta)$ is already about $10^{-176}$, and for 1000 points it is below the smallest positive float64, about $10^{-308}$ (we see it below).
+# Second, a product of $N$ numbers smaller than 1 underflows: for 200 points $p(\mathbf{X} \mid \theta)$ is already about $10^{-176}$, and for 1000 points it is below the smallest positive float64, about $5 \times 10^{-324}$, so it is stored as exactly 0 (we see it below).
 #
 # Notice the shape of equation (loglik): a logarithm *of a sum*.
 # The logarithm cannot be moved inside, so $\ell$ does not split into separate problems for the components, unlike the complete-data log-likelihood $\sum_n \sum_k z_{nk} [\ln \pi_k + \ln \mathcal{N}(\mathbf{x}_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)]$ of chapter 02, equation (log-joint-data), where $\mathbf{Z}$ is known.
@@ -210,7 +210,7 @@ print("check (loglik): sum_n ln sum_k pi_k N_k with SciPy densities equals gb.lo
 # ### Log-sum-exp
 #
 # The sum over points is now safe, but the sum *inside* the logarithm of equation (loglik) still works with densities, and a single density can underflow.
-# $\mathcal{N}(x \mid 2, 1)$ at $x = 40$ is $e^{-722.9}$, already in the range where float64 keeps only a few significant digits, and at $x = 41$ it is $e^{-761.4}$, which is exactly 0 in float64 (the smallest positive float64 is about $e^{-744.4}$).
+# $\mathcal{N}(x \mid 2, 1)$ at $x = 40$ is $e^{-722.9}$, already below the smallest *normal* float64 ($2.2 \times 10^{-308} \approx e^{-708.4}$), where float64 keeps only about 9 of its usual 16 significant digits, and at $x = 41$ it is $e^{-761.4}$, which is exactly 0 in float64 (the smallest positive float64 is about $5 \times 10^{-324} \approx e^{-744.4}$).
 # So for the mixture $\tfrac12\mathcal{N}(-2, 1) + \tfrac12\mathcal{N}(2, 1)$ both terms at $x = 41$ are 0, and the naive $\ln p(41) = \ln 0 = -\infty$, although the true value is a perfectly ordinary number, about $-762.1$.
 #
 # The cure is to never leave log space.
@@ -472,13 +472,14 @@ for seed, fit in fits_faithful.items():
 
 # %% [markdown]
 # Two different answers.
-# The better runs put the third, small component between the two clusters (eruptions of 3.6 minutes, 70 minutes' wait); the worse runs put it at the long end of the short-eruption cluster (2.7 minutes, 62 minutes' wait).
+# The better runs put the third, small component between the two clusters (eruptions of 3.6 minutes, 70 minutes' wait); the worse runs put it at the long end of the short-eruption cluster (2.75 minutes, 62 minutes' wait).
 # Could the lower one be an artefact, a flat region where EM crawled so slowly that it stopped early?
 # A real local maximum must attract nearby starts: if we nudge its means and climb again, we must come back to the same value, not escape to the better one.
 #
-# **CHECK (concave), different starts.** The runs end at two values more than 0.1 apart, and two random nudges of the lower solution's means (by 5 % of each coordinate's standard deviation) both climb back to the lower value.
+# **CHECK (concave), different starts.** All six runs converged (by the stopping rule of `gb.em`), they end at two values more than 0.1 apart, and two random nudges of the lower solution's means (by 5 % of each coordinate's standard deviation) both climb back to the lower value.
 
 # %%
+assert all(fit.converged for fit in fits_faithful.values())
 finals = np.array([fit.log_likelihood for fit in fits_faithful.values()])
 best_fit = fits_faithful[int(np.argmax(finals))]
 worse_fit = fits_faithful[int(np.argmin(finals))]
@@ -490,7 +491,7 @@ for _ in range(2):
                     g.covariances)
     again = gb.em(X_faithful, nudged)
     assert abs(again.log_likelihood - worse_fit.log_likelihood) < 1e-3
-print(f"check (concave), different starts: six EM runs on Old Faithful (K = 3) end at"
+print(f"check (concave), different starts: six converged EM runs on Old Faithful (K = 3) end at"
       f" {len(set(finals.round(2)))} different log-likelihoods, {best_fit.log_likelihood:.2f} and"
       f" {worse_fit.log_likelihood:.2f}; two nudged restarts from the lower one return to it within 1e-3")
 
@@ -538,12 +539,19 @@ for s, g, ll in zip(permutations, relabelled, loglik_relabelled):
 
 # %% [markdown]
 # **CHECK (perm).** All $K! = 6$ relabellings are different parameter vectors (their mean vectors differ by more than 1 somewhere), and all have the same log-likelihood.
+# And the three EM runs above found one fit in three orders: the same $\ell$, the same means once sorted, three different orders of the components.
 
 # %%
 assert len(permutations) == 6 and min(gaps) > 1.0
 assert np.max(np.abs(loglik_relabelled - loglik_hat)) < 1e-12 * abs(loglik_hat)
+lls_1d = np.array([fit.log_likelihood for fit in fits_1d.values()])
+sorted_means_1d = np.array([np.sort(fit.gmm.means[:, 0]) for fit in fits_1d.values()])
+orders_1d = {tuple(np.argsort(fit.gmm.means[:, 0])) for fit in fits_1d.values()}
+assert np.ptp(lls_1d) < 1e-6 * abs(loglik_hat) and np.ptp(sorted_means_1d, axis=0).max() < 1e-3
+assert len(orders_1d) == 3
 print("check (perm): the 3! = 6 relabellings of the fitted K = 3 mixture are 6 distinct parameter vectors"
-      " with equal log-likelihood, rel. difference < 1e-12")
+      " with equal log-likelihood, rel. difference < 1e-12; the three EM runs found the same fit"
+      " (l within 1e-6 relative, means within 1e-3 once sorted) in three different orders")
 
 # %% [markdown]
 # **What we verified:** equation (perm): the likelihood has (at least) $K!$ equal maxima, and which of them EM lands on depends only on its start.
@@ -612,7 +620,7 @@ plt.show()
 # and $-\ln \sigma_1 \to +\infty$ as $\sigma_1 \to 0$.
 # So $\ell$ has no upper bound: the supremum of the likelihood is $+\infty$, and a "maximum-likelihood estimate" in the literal sense does not exist.
 # The bound is also tight: the terms we dropped are $\tfrac12\mathcal{N}(x_0 \mid \mu_2, \sigma_2^2)$, which is at most a fraction $\sigma_1 / \sigma_2$ of the kept one, and $\tfrac12\mathcal{N}(x_n \mid x_0, \sigma_1^2)$, which vanishes like $e^{-(x_n - x_0)^2 / 2\sigma_1^2}$ once $\sigma_1$ is much smaller than the distance from $x_0$ to its nearest neighbour (here 0.013).
-# So for small $\sigma_1$, $0 \le \ell(\sigma_1) - A(\sigma_1) \lesssim \sigma_1 / \sigma_2$: $\ell$ rises by exactly $\ln 10 \approx 2.3026$ for every decade that $\sigma_1$ shrinks.
+# So for small $\sigma_1$, $0 \le \ell(\sigma_1) - A(\sigma_1) \lesssim \sigma_1 / \sigma_2$, and since $A$ rises by exactly $\ln 10 \approx 2.3026$ for every decade that $\sigma_1$ shrinks, so does $\ell$, up to that vanishing gap.
 #
 # We tabulate $\ell$ at $\sigma_1 = 1, 0.1, \dots, 10^{-8}$ with `gb.log_likelihood`, and $A(\sigma_1)$ from equation (collapse-asym) with SciPy.
 
@@ -681,7 +689,7 @@ plt.show()
 #
 # A climber such as EM does not go looking for the spike, but it can fall into it.
 # From a start whose component 1 is already narrow on $x_0$ ($\sigma_1 = 10^{-3}$, everything else as above), the first E-step gives $x_0$ to component 1 almost entirely and every other point to component 2, the M-step makes component 1 even narrower, and after a step or two its variance is numerically zero.
-# `gb.em` then stops with a `gb.CollapseError`, a `ValueError` that names the component and says what to change.
+# `gb.em` then stops with a `gb.CollapseError`, a `ValueError` that names the component (by its code index: "component 0" is our component 1) and says what to change.
 #
 # **A covariance floor.** `reg_covar` $= c$ adds $c\,\mathbf{I}$ to every covariance after every M-step (as scikit-learn does), so every $\boldsymbol\Sigma_k$ has all eigenvalues at least $c$.
 # Then $\mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k) \le (2\pi)^{-D/2} (\det \boldsymbol\Sigma_k)^{-1/2} \le (2\pi c)^{-D/2}$, the mixture density is at most that too, and
@@ -690,7 +698,7 @@ plt.show()
 #
 # so the likelihood over the floored parameters is bounded and has a maximum.
 # The floor does not by itself push the component away from the spike: a tiny floor only stops the fall at $\sigma_1^2 = c$.
-# A floor of the order of the data's resolution (here $c = 10^{-2}$, with data variance about 5.5) makes the spike unattractive.
+# A larger floor, still small against the spread of the data (here $c = 10^{-2}$, against a data variance of about 5.5), makes the spike unattractive: a component at least $\sigma_1 = 0.1$ wide cannot earn enough on $x_0$ alone to pay for the weight it takes from the other points, as the third run below shows.
 # We run the same collapsing start three ways.
 
 # %%
@@ -737,28 +745,37 @@ print("check (floor-bound): the collapsing start raises CollapseError with reg_c
 #
 # **Restarting collapsed components.** A collapse is a symptom of a bad start, so the simplest remedy is to catch it and start again elsewhere: from another seed, or by re-initialising only the collapsed component (for example at a random data point, with the data's covariance) and continuing.
 # `gb.CollapseError` is its own exception type so that a restart loop can catch exactly this case.
-# Here a new k-means start finds the sensible fit.
+# We try both on our collapsing start: a new k-means start, and re-initialising only the collapsed component (the error message names it) at a random data point with the variance of the data, keeping the other component as it was.
 
 # %%
 try:
-    fit_restart = gb.em(X_c, collapsing_start)
-except gb.CollapseError:
-    fit_restart = gb.em(X_c, 2, rng=np.random.default_rng(0))     # start again from a k-means start
-print(f"after the restart: l = {fit_restart.log_likelihood:.2f}, means {np.sort(fit_restart.gmm.means[:, 0]).round(2)},"
-      f" standard deviations {np.sqrt(fit_restart.gmm.covariances[:, 0, 0]).round(2)}")
+    gb.em(X_c, collapsing_start)
+except gb.CollapseError as err:
+    k_bad = err.k                                                      # the collapsed component (code index)
+    fit_restart = gb.em(X_c, 2, rng=np.random.default_rng(0))         # (1) start again from a k-means start
+    means_new, covs_new = collapsing_start.means.copy(), collapsing_start.covariances.copy()
+    means_new[k_bad] = X_c[np.random.default_rng(0).integers(len(X_c))]   # (2) only component k_bad: a data point
+    covs_new[k_bad] = X_c.var()                                       #     and the variance of the data
+    fit_reinit = gb.em(X_c, gb.GMM(collapsing_start.weights, means_new, covs_new))
+print(f"collapsed: component {k_bad + 1} (code index {k_bad})")
+for name, fit in (("new k-means start:       ", fit_restart), ("component re-initialised:", fit_reinit)):
+    order = np.argsort(fit.gmm.means[:, 0])
+    print(f"{name} l = {fit.log_likelihood:.2f}, means {fit.gmm.means[order, 0].round(2)},"
+          f" standard deviations {np.sqrt(fit.gmm.covariances[order, 0, 0]).round(2)}")
 
 # %% [markdown]
-# **CHECK (restart).** The restarted run converges to the same local maximum as the sensible fit from $\sigma_1 = 1$.
+# **CHECK (restart).** Both restarted runs converge to the same local maximum as the sensible fit from $\sigma_1 = 1$.
 
 # %%
-assert fit_restart.converged
-assert abs(fit_restart.log_likelihood - fit_sensible.log_likelihood) < 1e-3
-assert np.all(np.abs(np.sort(fit_restart.gmm.means[:, 0]) - np.sort(fit_sensible.gmm.means[:, 0])) < 1e-2)
-print("check (restart): catching CollapseError and restarting from a k-means start reaches the sensible fit"
-      " (log-likelihood within 1e-3, means within 1e-2)")
+for fit in (fit_restart, fit_reinit):
+    assert fit.converged
+    assert abs(fit.log_likelihood - fit_sensible.log_likelihood) < 1e-3
+    assert np.all(np.abs(np.sort(fit.gmm.means[:, 0]) - np.sort(fit_sensible.gmm.means[:, 0])) < 1e-2)
+print("check (restart): catching CollapseError and restarting, from a new k-means start or with only the collapsed"
+      " component re-initialised, reaches the sensible fit (log-likelihood within 1e-3, means within 1e-2)")
 
 # %% [markdown]
-# **What we verified:** collapse is a property of some starts, not of the data; a restart avoids it without changing the model.
+# **What we verified:** collapse is a property of some starts, not of the data; a restart, of the whole run or of the collapsed component alone, avoids it without changing the model.
 
 # %% [markdown]
 # ## Summary
@@ -770,7 +787,7 @@ print("check (restart): catching CollapseError and restarting from a k-means sta
 #   it is **not concave** (a slice with two peaks, inequality (concave) violated; EM from different starts ends in different local maxima);
 #   it is **not identifiable** ($K!$ relabellings give equal likelihood, equation (perm), and the midpoints between them are worse);
 #   it is **not bounded** (a component collapsing on a data point gives $\ell \ge -\ln \sigma_1 + C$, equation (collapse-asym)).
-# - Remedies for collapse: a covariance floor (`reg_covar`, which bounds $\ell$, equation (floor-bound)), a prior on the covariances (MAP), and restarting collapsed runs.
+# - Remedies for collapse: a covariance floor (`reg_covar`, which bounds $\ell$, equation (floor-bound)), a prior on the covariances (MAP), and restarting collapsed runs or components.
 #
 # Next, chapter 04 turns the joint and the marginal into the posterior $p(\mathbf{z} \mid \mathbf{x})$, the responsibilities; chapters 05 and 06 build EM, the climber we used here as a black box.
 #

@@ -101,7 +101,8 @@ def _m_step(X, resp, covariance_type, reg_covar, data_scale) -> GMM:
         k = int(np.argmin(nk))
         raise CollapseError(
             f"component {k} has lost all its responsibility (N_k = {nk[k]:.3g}): no point belongs "
-            f"to it, so its mean and covariance are undefined. Use fewer components or another start."
+            f"to it, so its mean and covariance are undefined. Use fewer components or another start.",
+            k=k,
         )
     means = (resp.T @ X) / nk[:, None]
     covariances = _scatter(X, resp, means) / nk[:, None, None]
@@ -118,8 +119,9 @@ def _m_step(X, resp, covariance_type, reg_covar, data_scale) -> GMM:
         chol = cholesky(covariances, scale=data_scale)
     except SingularCovarianceError as err:
         raise CollapseError(
-            f"component {err.k} has collapsed: its covariance is singular ({err.reason}); "
-            f"its responsibility is concentrated on {_support(resp[:, err.k])}. {_COLLAPSE_ADVICE}"
+            f"component {err.k} has collapsed: its covariance {err.reason}; "
+            f"its responsibility is concentrated on {_support(resp[:, err.k])}. {_COLLAPSE_ADVICE}",
+            k=err.k,
         ) from None
     return GMM._trusted(nk / N, means, covariances, chol)
 

@@ -30,7 +30,7 @@ class SingularCovarianceError(ArithmeticError):
     """
 
     def __init__(self, k: int, reason: str):
-        super().__init__(f"covariance {k}: {reason}")
+        super().__init__(f"covariance {k} {reason}")
         self.k = k
         self.reason = reason
 
@@ -65,7 +65,7 @@ def cholesky(covariances: np.ndarray, scale: float = 0.0) -> np.ndarray:
             try:
                 np.linalg.cholesky(covariances[k])
             except np.linalg.LinAlgError:
-                raise SingularCovarianceError(k, "it is not positive definite") from None
+                raise SingularCovarianceError(k, "is not positive definite") from None
         raise  # pragma: no cover  (the batched and the single factorisations disagree)
     pivots2 = np.diagonal(L, axis1=1, axis2=2) ** 2
     largest = np.maximum(np.max(np.diagonal(covariances, axis1=1, axis2=2), axis=1), scale)
@@ -74,7 +74,7 @@ def cholesky(covariances: np.ndarray, scale: float = 0.0) -> np.ndarray:
     if np.any(singular):
         k = int(np.argmax(singular))
         raise SingularCovarianceError(
-            k, f"it is numerically singular (smallest Cholesky pivot² {np.min(pivots2[k]):.3g})"
+            k, f"is numerically singular (smallest Cholesky pivot² {np.min(pivots2[k]):.3g})"
         )
     return L
 

@@ -54,7 +54,7 @@ class GMM:
             chol = cholesky(covariances)
         except SingularCovarianceError as err:
             raise ValueError(
-                f"covariances[{err.k}] is not a valid covariance: {err.reason}. "
+                f"covariances[{err.k}] {err.reason}. "
                 "Covariances must be symmetric positive definite "
                 "(did you pass standard deviations where variances belong, or a zero variance?)."
             ) from None

@@ -1050,7 +1050,9 @@ def fig_permutation_symmetry(*, n: int = 200, seed: int = 4, sigma: float = 1.0,
         ax.set_ylabel(r"$\mu_2$")
         ax.set_aspect("equal")
         ax.set_title(f"swapping the components: two equal maxima (n = {n}, $\\sigma_k$ = {sigma:g})")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=1, frameon=False, handlelength=3)
+        handles, labels = ax.get_legend_handles_labels()
+        handles[0] = Line2D([], [], color="#333333", linestyle="--", linewidth=1.8)   # the white line is invisible on white
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=1, frameon=False, handlelength=3)
     return fig
 
 
@@ -1074,6 +1076,8 @@ def fig_collapse(*, n: int = 200, seed: int = 4, sigma_max: float = 1.0, sigma_m
       point where ℓ is back above ℓ(sigma_max), and ℓ at sigma_min with the rise over its last decade.
       With the defaults: x_0 = 1.077, ℓ(1) = −485.28, lowest ℓ = −586.7 at σ_1 ≈ 0.00316,
       back above ℓ(1) from σ_1 = 10^−47 (ℓ = −484.33), ℓ(10^−100) = −362.30, last decade +2.30.
+    * A dashed line at the sensible fit that ``em`` finds from σ_1 = sigma_max, ℓ = −419.33 (both real
+      components): the spike beats it once σ_1 is below about 10^−75.
 
     Returns
     -------
@@ -1091,6 +1095,7 @@ def fig_collapse(*, n: int = 200, seed: int = 4, sigma_max: float = 1.0, sigma_m
     decade = np.flatnonzero(sigmas <= sigmas[-1] * 10)[0]
     lowest = int(np.argmin(ll))
     above = np.flatnonzero((np.arange(num) > lowest) & (ll > ll[0]))
+    sensible = em(x, _gmm_1d([0.5, 0.5], [x0, mu2], [sigma_max**2, var2])).log_likelihood
     with book_style():
         fig, ax = _subplots(figsize=(8.5, 4.8))
         plot_loglik(ax, ll, sigmas, xlabel=r"$\sigma_1$ (log scale, shrinking to the right)",
@@ -1100,6 +1105,9 @@ def fig_collapse(*, n: int = 200, seed: int = 4, sigma_max: float = 1.0, sigma_m
         ax.set_xticks(10.0 ** decades[::-1][:: max(1, len(decades) // 6)])
         ax.invert_xaxis()
         ax.axhline(ll[0], color="#999999", linestyle=":", linewidth=1.2, zorder=0)
+        ax.axhline(sensible, color=COMPONENT_COLORS[0], linestyle="--", linewidth=1.3, zorder=0)
+        ax.annotate(f"EM's fit with both real components: $\\ell$ = {_num(sensible)}", (sigmas[0], sensible),
+                    xytext=(10, 5), textcoords="offset points", va="bottom", fontsize=11, color=COMPONENT_COLORS[0])
         marked = [0, lowest, num - 1] + ([int(above[0])] if above.size else [])
         ax.plot(sigmas[marked], ll[marked], "o", color=COMPONENT_COLORS[3], zorder=4)
         ax.annotate(f"$\\sigma_1$ = {_power(sigmas[0])}: $\\ell$ = {_num(ll[0])}", (sigmas[0], ll[0]),
@@ -1322,7 +1330,11 @@ def fig_soft_vs_hard_old_faithful(*, seed: int = 0, gridsize: int = 300):
         handles = [Line2D([], [], color="k", linestyle=":", linewidth=1.4, label=r"mixture: $r_{n1} = \frac{1}{2}$"),
                    Line2D([], [], color="#555555", linestyle="--", linewidth=1.3, label="K-means boundary"),
                    Line2D([], [], marker="o", markersize=11, markerfacecolor="none", markeredgecolor="k",
-                          linestyle="none", label=f"argmax $r_{{nk}}$ \u2260 K-means ({int(disagree.sum())})")]
+                          linestyle="none", label=f"argmax $r_{{nk}}$ \u2260 K-means ({int(disagree.sum())})"),
+                   Line2D([], [], marker="X", markersize=10, color="k", markeredgecolor="white", linestyle="none",
+                          label="K-means centroid"),
+                   Line2D([], [], marker="+", markersize=10, color="0.3", linewidth=1.5,
+                          label="mixture mean, 1-s.d. ellipse")]
         fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=10.5)
     return fig
 

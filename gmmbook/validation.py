@@ -28,7 +28,16 @@ class CollapseError(ValueError):
     (N_k ≈ 0).  The message names the component and says what to change.  It is a
     :class:`ValueError` so that one ``except ValueError`` catches every input problem, but it
     has its own type so that a restart loop can catch collapses alone.
+
+    Attributes
+    ----------
+    k : int
+        The index of the component that collapsed (0-based, as in the arrays).
     """
+
+    def __init__(self, message: str, k: int):
+        super().__init__(message)
+        self.k = k
 
 
 def as_float_array(value, name: str, ndim: int) -> np.ndarray:
