@@ -65,7 +65,7 @@ def central_gradient(f, x, h=1e-6):
 # For one Gaussian we set the derivative to zero and solved (chapter 01).
 # Let us try the same here, for the mean $\boldsymbol\mu_k$ of one component.
 # We need the derivative of a Gaussian density with respect to its mean.
-# From equation (gauss), $\ln \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu, \boldsymbol\Sigma) = -\tfrac12 (\mathbf{x} - \boldsymbol\mu)^\top \boldsymbol\Sigma^{-1} (\mathbf{x} - \boldsymbol\mu) + \text{const}$, and for a symmetric matrix $\mathbf{A}$ the gradient of the quadratic form is $\partial/\partial\boldsymbol\mu\, [(\mathbf{x} - \boldsymbol\mu)^\top \mathbf{A} (\mathbf{x} - \boldsymbol\mu)] = -2\mathbf{A}(\mathbf{x} - \boldsymbol\mu)$, so
+# From equation (gauss), $\ln \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu, \boldsymbol\Sigma) = -\tfrac12 (\mathbf{x} - \boldsymbol\mu)^\top \boldsymbol\Sigma^{-1} (\mathbf{x} - \boldsymbol\mu) + \text{const}$, and for a symmetric matrix $\mathbf{A}$ the gradient of the quadratic form is $\partial/\partial\boldsymbol\mu\, [(\mathbf{x} - \boldsymbol\mu)^\top \mathbf{A} (\mathbf{x} - \boldsymbol\mu)] = -2\mathbf{A}(\mathbf{x} - \boldsymbol\mu)$ (section 5 derives it in one line), so
 #
 # $$ \frac{\partial}{\partial\boldsymbol\mu}\, \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu, \boldsymbol\Sigma) = \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu, \boldsymbol\Sigma)\, \frac{\partial \ln \mathcal{N}}{\partial \boldsymbol\mu} = \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu, \boldsymbol\Sigma)\, \boldsymbol\Sigma^{-1}(\mathbf{x} - \boldsymbol\mu). \tag{grad-gauss} $$
 #
@@ -448,7 +448,8 @@ print("check (lambda), SymPy: the unique solution of the stationarity system is 
 #
 # Then we recover the multiplier the way the derivation says we can: at the optimum, equation (stationary-pi) says $\partial Q / \partial \pi_k = -\lambda$ for *every* $k$.
 # We compute $\partial Q / \partial \pi_k$ by central differences at the optimiser's answer; all three must equal $N = 7$, so $\lambda = -7$.
-# SLSQP also reports its own multiplier for the constraint: for the minimisation of $-Q$ its convention is $\nabla(-Q) = \mu \nabla g$, which is our $\lambda$.
+# SLSQP also reports its own multiplier for the constraint, the number $m$ with $\nabla(-Q) = m \nabla g$ at the optimum of the minimisation of $-Q$.
+# Our condition (stationary-pi) reads $\nabla Q + \lambda \nabla g = 0$, that is $\nabla(-Q) = \lambda \nabla g$, so $m$ is our $\lambda$.
 
 # %%
 log_dens = gb.log_joint(X, gmm_new) - np.log(gmm_new.weights)          # ln N(x_n | mu_k, Sigma_k), (N, K)
@@ -636,10 +637,30 @@ print("check (m-means), numerically: the gradient of gb.q_function is zero at th
 #
 # $$ \frac{\partial \ln\det\boldsymbol\Sigma}{\partial \boldsymbol\Sigma} = \boldsymbol\Sigma^{-1}, \qquad \frac{\partial\, \mathbf{a}^\top \boldsymbol\Sigma^{-1} \mathbf{a}}{\partial \boldsymbol\Sigma} = -\boldsymbol\Sigma^{-1} \mathbf{a}\mathbf{a}^\top \boldsymbol\Sigma^{-1}. \tag{matrix-identities} $$
 #
-# Where they come from: for a small change $d\boldsymbol\Sigma$, $\ln\det(\boldsymbol\Sigma + d\boldsymbol\Sigma) = \ln\det\boldsymbol\Sigma + \ln\det(\mathbf{I} + \boldsymbol\Sigma^{-1} d\boldsymbol\Sigma) \approx \ln\det\boldsymbol\Sigma + \operatorname{tr}(\boldsymbol\Sigma^{-1} d\boldsymbol\Sigma)$ (the determinant of $\mathbf{I} + \mathbf{E}$ is $1 + \operatorname{tr}\mathbf{E}$ to first order); and differentiating $\boldsymbol\Sigma^{-1}\boldsymbol\Sigma = \mathbf{I}$ gives $d(\boldsymbol\Sigma^{-1}) = -\boldsymbol\Sigma^{-1} d\boldsymbol\Sigma\, \boldsymbol\Sigma^{-1}$, so $d(\mathbf{a}^\top \boldsymbol\Sigma^{-1} \mathbf{a}) = -\operatorname{tr}(\boldsymbol\Sigma^{-1}\mathbf{a}\mathbf{a}^\top\boldsymbol\Sigma^{-1}\, d\boldsymbol\Sigma)$.
-# A change $\operatorname{tr}(\mathbf{G}^\top d\boldsymbol\Sigma)$ means the derivative is $\mathbf{G}$, and both $\mathbf{G}$ here are symmetric.
+# Where they come from, for a small change $d\boldsymbol\Sigma$.
+# First, $\boldsymbol\Sigma + d\boldsymbol\Sigma = \boldsymbol\Sigma(\mathbf{I} + \boldsymbol\Sigma^{-1} d\boldsymbol\Sigma)$ and the determinant of a product is the product of the determinants, so $\ln\det(\boldsymbol\Sigma + d\boldsymbol\Sigma) = \ln\det\boldsymbol\Sigma + \ln\det(\mathbf{I} + \boldsymbol\Sigma^{-1} d\boldsymbol\Sigma) \approx \ln\det\boldsymbol\Sigma + \operatorname{tr}(\boldsymbol\Sigma^{-1} d\boldsymbol\Sigma)$: the determinant of $\mathbf{I} + \mathbf{E}$ is the product of its eigenvalues $1 + e_i$, which is $1 + \sum_i e_i = 1 + \operatorname{tr}\mathbf{E}$ to first order, and $\ln(1 + t) \approx t$.
+# Second, differentiating $\boldsymbol\Sigma\boldsymbol\Sigma^{-1} = \mathbf{I}$ gives $d\boldsymbol\Sigma\,\boldsymbol\Sigma^{-1} + \boldsymbol\Sigma\, d(\boldsymbol\Sigma^{-1}) = \mathbf{0}$, so $d(\boldsymbol\Sigma^{-1}) = -\boldsymbol\Sigma^{-1} d\boldsymbol\Sigma\, \boldsymbol\Sigma^{-1}$, and $d(\mathbf{a}^\top \boldsymbol\Sigma^{-1} \mathbf{a}) = \mathbf{a}^\top d(\boldsymbol\Sigma^{-1})\, \mathbf{a} = -\mathbf{a}^\top \boldsymbol\Sigma^{-1} d\boldsymbol\Sigma\, \boldsymbol\Sigma^{-1} \mathbf{a} = -\operatorname{tr}(\boldsymbol\Sigma^{-1}\mathbf{a}\mathbf{a}^\top\boldsymbol\Sigma^{-1}\, d\boldsymbol\Sigma)$ (a number is its own trace, and the trace is invariant under cyclic permutations).
+# Finally, $\operatorname{tr}(\mathbf{G}^\top d\boldsymbol\Sigma) = \sum_{i,j} G_{ij}\, d\Sigma_{ij}$, so a change of this form means that the derivative with respect to the entry $\Sigma_{ij}$ is $G_{ij}$: the derivative is $\mathbf{G}$, and both $\mathbf{G}$ here are symmetric.
 #
 # (A symmetric matrix has only $D(D+1)/2$ free entries; differentiating with respect to those gives $2\mathbf{G} - \operatorname{diag}(\mathbf{G})$ instead of $\mathbf{G}$, which vanishes exactly when $\mathbf{G}$ does, so the stationary point is the same. The 2-D SymPy check below differentiates with respect to the three free entries.)
+#
+# **CHECK (matrix-identities).** For a random $3 \times 3$ positive definite $\boldsymbol\Sigma$ and a random $\mathbf{a}$ (seeded), the central differences of $\ln\det\boldsymbol\Sigma$ (`np.linalg.slogdet`) and of $\mathbf{a}^\top \boldsymbol\Sigma^{-1} \mathbf{a}$ with respect to each of the $D^2 = 9$ entries, moved one at a time, must equal $\boldsymbol\Sigma^{-1}$ and $-\boldsymbol\Sigma^{-1} \mathbf{a}\mathbf{a}^\top \boldsymbol\Sigma^{-1}$.
+
+# %%
+rng_id = np.random.default_rng(16)
+B_id = rng_id.normal(size=(3, 3))
+Sigma_id, a_id = B_id @ B_id.T + np.eye(3), rng_id.normal(size=3)
+precision_id = np.linalg.inv(Sigma_id)
+grad_logdet = central_gradient(lambda S: np.linalg.slogdet(S)[1], Sigma_id)
+grad_quadratic = central_gradient(lambda S: a_id @ np.linalg.solve(S, a_id), Sigma_id)
+identity_quadratic = -precision_id @ np.outer(a_id, a_id) @ precision_id
+assert np.max(np.abs(grad_logdet - precision_id)) < 1e-7 * np.max(np.abs(precision_id))
+assert np.max(np.abs(grad_quadratic - identity_quadratic)) < 1e-7 * np.max(np.abs(identity_quadratic))
+print("check (matrix-identities): entry by entry, d ln det(Sigma) / d Sigma = Sigma^-1 and "
+      "d (a^T Sigma^-1 a) / d Sigma = -Sigma^-1 a a^T Sigma^-1 (central differences, within 1e-7 of the largest entry)")
+
+# %% [markdown]
+# **What we verified:** the two identities (matrix-identities) that the covariance update rests on.
 #
 # ### Step by step
 #
@@ -657,11 +678,12 @@ print("check (m-means), numerically: the gradient of gb.q_function is zero at th
 # **The same via the precision matrix.** Write $\boldsymbol\Lambda_k = \boldsymbol\Sigma_k^{-1}$. Then equation (scatter) reads $Q = \tfrac12 [N_k \ln\det\boldsymbol\Lambda_k - \operatorname{tr}(\boldsymbol\Lambda_k \mathbf{S}_k)] + \dots$, whose derivative $\tfrac12 [N_k \boldsymbol\Lambda_k^{-1} - \mathbf{S}_k]$ uses only the first identity and vanishes at $\boldsymbol\Lambda_k^{-1} = \mathbf{S}_k / N_k$: the same answer.
 # In this form $Q$ is visibly concave in $\boldsymbol\Lambda_k$ ($\ln\det$ is concave on positive definite matrices, the trace is linear), so the stationary point is the maximum.
 #
-# **Is it the maximum? A direct argument.** Put $\boldsymbol\Sigma^*_k = \mathbf{S}_k / N_k$ into equation (scatter). For any positive definite $\boldsymbol\Sigma_k$, with $\lambda_1, \dots, \lambda_D > 0$ the eigenvalues of $\boldsymbol\Sigma_k^{-1} \boldsymbol\Sigma^*_k$,
+# **Is it the maximum? A direct argument.** Put $\boldsymbol\Sigma^*_k = \mathbf{S}_k / N_k$, so that $\mathbf{S}_k = N_k \boldsymbol\Sigma^*_k$, into equation (scatter), and subtract its value at $\boldsymbol\Sigma_k = \boldsymbol\Sigma^*_k$, where $\operatorname{tr}(\boldsymbol\Sigma^{*-1}_k \mathbf{S}_k) = N_k D$.
+# For any positive definite $\boldsymbol\Sigma_k$, with $\nu_1, \dots, \nu_D$ the eigenvalues of $\boldsymbol\Sigma_k^{-1} \boldsymbol\Sigma^*_k$ (real and positive: the matrix is similar to the positive definite $\boldsymbol\Sigma_k^{-1/2} \boldsymbol\Sigma^*_k \boldsymbol\Sigma_k^{-1/2}$), whose trace is $\sum_i \nu_i$ and whose log-determinant is $\sum_i \ln\nu_i$,
 #
-# $$ Q(\boldsymbol\Sigma_k) - Q(\boldsymbol\Sigma^*_k) = -\frac{N_k}{2} \Big[ \operatorname{tr}\big(\boldsymbol\Sigma_k^{-1}\boldsymbol\Sigma^*_k\big) - \ln\det\big(\boldsymbol\Sigma_k^{-1}\boldsymbol\Sigma^*_k\big) - D \Big] = -\frac{N_k}{2} \sum_{i=1}^D \big(\lambda_i - \ln\lambda_i - 1\big) \;\le\; 0, \tag{q-cov-loss} $$
+# $$ Q(\boldsymbol\Sigma_k) - Q(\boldsymbol\Sigma^*_k) = -\frac{N_k}{2} \Big[ \operatorname{tr}\big(\boldsymbol\Sigma_k^{-1}\boldsymbol\Sigma^*_k\big) - \ln\det\big(\boldsymbol\Sigma_k^{-1}\boldsymbol\Sigma^*_k\big) - D \Big] = -\frac{N_k}{2} \sum_{i=1}^D \big(\nu_i - \ln\nu_i - 1\big) \;\le\; 0, \tag{q-cov-loss} $$
 #
-# because $\lambda - \ln\lambda - 1 \ge 0$ for every $\lambda > 0$, with equality only at $\lambda = 1$.
+# because $\nu - \ln\nu - 1 \ge 0$ for every $\nu > 0$ (the function is convex with its minimum 0 at $\nu = 1$), with equality only at $\nu = 1$, that is, only at $\boldsymbol\Sigma_k = \boldsymbol\Sigma^*_k$.
 # So equation (m-cov) is the unique global maximum, as long as $\mathbf{S}_k$ is positive definite (the component has weight on at least $D + 1$ points, not all in one hyperplane; otherwise we are in the collapse of chapter 03).
 #
 # On the textbook example ($D = 1$, $\mathbf{S}_k$ is a weighted sum of squares) the new variances are about $0.14, 0.44, 1.53$.
@@ -690,7 +712,7 @@ assert sp.simplify(dq_dv.subs(v, v_star)) == 0
 roots_v = sp.solve(dq_dv, v)
 assert len(roots_v) == 1 and sp.simplify(roots_v[0] - v_star) == 0
 assert sp.simplify(dq_dv - (sum(g * (x - mu) ** 2 for g, x in zip(g_s, x_s)) - v * sum(g_s)) / (2 * v**2)) == 0
-print("1-D: dQ/dv = (sum_n gamma_n (x_n - mu)^2 - v sum_n gamma_n) / (2 v^2); only root:", sp.sstr(roots_v[0]))
+print("1-D: dQ/dv = (sum_n gamma_n (x_n - mu)^2 - v sum_n gamma_n) / (2 v^2); its only root equals", sp.sstr(v_star))
 
 s11, s12, s22 = sp.symbols("s11 s12 s22", real=True)
 Nk_s = sp.Symbol("N_k", positive=True)

@@ -4,13 +4,14 @@
 #
 # These exercises go with [chapter 04](../chapters/04_posterior.ipynb), which derives the responsibilities $r_{nk} = p(z_{nk} = 1 \mid \mathbf{x}_n)$ by Bayes' rule, equation (resp).
 #
-# **How to work them.**
+# Notation as in the book: $N$ points, $D$ dimensions, $K$ components, weights $\pi_k$ (`weights`), means $\boldsymbol\mu_k$ (`means`), covariances $\boldsymbol\Sigma_k$ (`covariances`), responsibilities $r_{nk}$ (`resp`).
+#
+# ## How to work the exercises
+#
 # Write your code where a cell says `# YOUR CODE HERE` (delete the `raise NotImplementedError` line) or `# YOUR ANSWER HERE` (replace the placeholder `None`), and your text where a cell says *Write your answer here.*
 # Then run the cell: its last line, `check(...)`, tests your answer and shows a verdict, "passed" or a hint that names the mistake.
 # Until you have written something, the verdict says "not attempted yet".
 # Exercises marked (explain) have no checker; compare your answer with the [worked solutions](solutions/04_posterior.ipynb).
-#
-# Notation as in the book: $N$ points, $D$ dimensions, $K$ components, weights $\pi_k$ (`weights`), means $\boldsymbol\mu_k$ (`means`), covariances $\boldsymbol\Sigma_k$ (`covariances`), responsibilities $r_{nk}$ (`resp`).
 
 # %%
 import numpy as np
@@ -67,6 +68,7 @@ check("responsibilities", responsibilities)
 #
 # where the second number of each $\mathcal{N}(\mu_k, \sigma_k^2)$ is the *variance*.
 # Compute the $7 \times 3$ table of responsibilities $r_{nk}$ with a calculator or NumPy, but without `gb.responsibilities` or your function of exercise 1, and give it as `textbook_resp` (rows: the points, columns: the components).
+# Section 1.1 of the chapter printed this table: work it out again yourself, without looking back.
 #
 # *Hint:* $\mathcal{N}(x \mid \mu, \sigma^2) = \frac{1}{\sqrt{2\pi\sigma^2}} \exp\!\big(-\frac{(x - \mu)^2}{2\sigma^2}\big)$.
 # With equal weights, the $\pi_k$ cancel in equation (resp).

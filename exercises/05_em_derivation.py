@@ -8,13 +8,14 @@
 #
 # equation (q), over $\theta = \{\boldsymbol\pi, \boldsymbol\mu, \boldsymbol\Sigma\}$ with the responsibilities $r_{nk}$ of $\theta^{\text{old}}$ held fixed: the M-step, equations (m-weights), (m-means) and (m-cov).
 #
-# **How to work them.**
+# Notation as in the book: $N$ points, $D$ dimensions, $K$ components, weights $\pi_k$ (`weights`), means $\boldsymbol\mu_k$ (`means`), covariances $\boldsymbol\Sigma_k$ (`covariances`), responsibilities $r_{nk}$ (`resp`; the chapter writes $\gamma_{nk} = r_{nk}$), $N_k = \sum_n r_{nk}$ (`nk`).
+#
+# ## How to work the exercises
+#
 # Write your code where a cell says `# YOUR CODE HERE` (delete the `raise NotImplementedError` line) or `# YOUR ANSWER HERE` (replace the placeholder `None`), and your text where a cell says *Write your answer here.*
 # Then run the cell: its last line, `check(...)`, tests your answer and shows a verdict, "passed" or a hint that names the mistake.
 # Until you have written something, the verdict says "not attempted yet".
 # Exercises marked (explain) have no checker; compare your answer with the [worked solutions](solutions/05_em_derivation.ipynb).
-#
-# Notation as in the book: $N$ points, $D$ dimensions, $K$ components, weights $\pi_k$ (`weights`), means $\boldsymbol\mu_k$ (`means`), covariances $\boldsymbol\Sigma_k$ (`covariances`), responsibilities $r_{nk}$ (`resp`), $N_k = \sum_n r_{nk}$ (`nk`).
 
 # %%
 import numpy as np
@@ -126,6 +127,7 @@ check("spherical_variances", spherical_variances)
 #
 # Take the textbook example of chapter 04: the points $-3, -2.5, -1, 0, 2, 4, 5$, the components $\mathcal{N}(-4, 1)$, $\mathcal{N}(0, 0.2)$, $\mathcal{N}(8, 3)$ (variances) with equal weights.
 # The cell below prints its responsibilities (exercise 2 of chapter 04).
+# Section 6 of the chapter checked the resulting numbers against the published ones; here you work them out and explain them.
 # By hand, with the table, compute the first M-step: $N_k$, $\pi_k$, $\mu_k$ and $\sigma_k^2$ for the three components.
 # Then explain what happened to each component and why: which points pulled it where?
 

@@ -234,7 +234,7 @@ def _check_count_parameters(f):
                 continue
         except Exception:
             scalar = False
-        if not scalar:
+        if not scalar or isinstance(got, (str, bytes, bool, np.bool_)):
             raise _Mistake(f"Return one whole number, the count; for K={K}, D={D} you returned {_describe(got)}.")
         _diagnose(got, [
             (K * D + K + K * D * (D + 1) // 2,
@@ -277,8 +277,14 @@ def _check_mixture_density(f):
             candidates.append((np.exp(_logsumexp(_log_joint(X, variance_as_scale), axis=1)),
                                "You used the variance where the standard deviation belongs (scipy.stats.norm's scale is σ = √σ²)."))
         candidates.append((np.log(expected), "You returned ln p(x); this exercise asks for the density p(x) itself."))
-        _diagnose(got, candidates, f"On {what} expected {np.array2string(expected, precision=4)}, got {np.array2string(got, precision=4)}.",
-                  expected=expected)
+        chol = np.linalg.cholesky(gmm.covariances)
+        transposed = GMM(gmm.weights, gmm.means, np.swapaxes(chol, 1, 2) @ chol)
+        candidates.append((np.exp(_logsumexp(_log_joint(X, transposed), axis=1)),
+                           "You solved with Lᵀ instead of L: ‖L⁻ᵀ(x − μ)‖² = (x − μ)ᵀ(LᵀL)⁻¹(x − μ) is not Δ². "
+                           "Use u = L⁻¹(x − μ), solve_triangular(L, (X − μ).T, lower=True)."))
+        _diagnose(got, candidates, f"On {what} expected {np.array2string(expected, precision=4)}, got {np.array2string(got, precision=4)}. "
+                  "Compare one component with scipy.stats.multivariate_normal(μ_k, Σ_k).pdf(X): the normaliser is "
+                  "(2π)^(D/2) (det Σ_k)^(1/2) and the exponent −½ Δ².", expected=expected)
     return "Right: p(x) = Σ_k π_k N(x | μ_k, Σ_k)."
 
 
@@ -301,17 +307,20 @@ def _check_mixture_moments(f):
         centred = gmm.means - expected_mean
         within = np.einsum("k,kij->ij", gmm.weights, gmm.covariances)
         between = np.einsum("k,ki,kj->ij", gmm.weights, centred, centred)
-        if not _close(mean, expected_mean, rtol=1e-8, atol=1e-10):
+        if not _close(mean, expected_mean, rtol=1e-6, atol=1e-9):
             _diagnose(mean, [(gmm.means.mean(axis=0), "Your mean is the plain average of the μ_k; weight each by π_k.")],
                       f"On {what} the mean should be {np.array2string(expected_mean, precision=3)}, yours is "
                       f"{np.array2string(mean, precision=3)}: E[x] = Σ_k π_k μ_k.", expected=expected_mean)
-        if not _close(cov, within + between, rtol=1e-8, atol=1e-10):
+        if not _close(cov, within + between, rtol=1e-6, atol=1e-9):
             _diagnose(cov, [
                 (within, "Your covariance has only the spread within the components, Σ_k π_k Σ_k; add the spread of the means "
                          "between them, Σ_k π_k (μ_k − μ̄)(μ_k − μ̄)ᵀ."),
                 (between, "Your covariance has only the spread between the component means; add the spread within them, Σ_k π_k Σ_k."),
                 (within + np.einsum("k,ki,kj->ij", gmm.weights, gmm.means, gmm.means),
                  "You computed E[x xᵀ] = Σ_k π_k (Σ_k + μ_k μ_kᵀ); subtract μ̄ μ̄ᵀ to get the covariance."),
+                (within + np.cov(gmm.means.T, bias=True).reshape(D, D),
+                 "Your spread between the components is the unweighted covariance of the μ_k; weight each "
+                 "(μ_k − μ̄)(μ_k − μ̄)ᵀ by π_k."),
                 (np.einsum("k,kij->ij", gmm.weights ** 2, gmm.covariances) + between,
                  "You weighted the Σ_k by π_k²; a mixture is not a weighted sum of random variables: Cov = Σ_k π_k Σ_k + between."),
             ], f"On {what} the covariance should be {np.array2string((within + between).ravel(), precision=3)} (flattened), "
@@ -324,19 +333,19 @@ def _check_equal_maxima(f):
     """f(K) → the number of equal maxima that relabelling gives a fit with K different components, K! (chapter 03, eq. perm)."""
     import math
 
-    for K in [1, 2, 3, 5, 10]:
+    for K in [5, 10, 2, 3, 1]:   # K = 5 first: there K, K^K, 2^K and K!/2 all differ from K! and from each other
         got = _call(f, K)
         expected = math.factorial(K)
         if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating)):
             raise _Mistake(f"Return one number, got {_describe(got)}.")
-        if got == expected:
+        if got == expected or (isinstance(got, (float, np.floating)) and np.isclose(float(got), expected, rtol=1e-9)):
             continue
         _diagnose(got, [
             (K, f"For K={K} you returned K; a relabelling is a permutation of all K components, not a choice of one."),
             (K ** K, f"For K={K} you returned K^K; a relabelling uses each label exactly once (a permutation), so K!."),
             (2 ** K, f"For K={K} you returned 2^K; count the orderings of the K components: K!."),
             (expected // 2 if K > 1 else -1, f"For K={K} you returned K!/2; that is for two identical components. Here all K differ."),
-        ], f"For K={K} you returned {got!r}; count the permutations of K labels.")
+        ], f"For K={K} you returned {got!r}; count the permutations of K labels.", expected=expected)
     return "Right: K! relabellings, all different when the components are: 2, 6, 120, 3 628 800 for K = 2, 3, 5, 10."
 
 
@@ -349,6 +358,9 @@ def _check_log_sum_exp(f):
         ("large values", np.array([1000.0, 1000.0, 999.0]), True),
         ("very negative values (tiny probabilities)", np.array([-1000.0, -1001.0, -1002.0]), True),
         ("an entry of -inf (a probability of exactly 0)", np.array([-np.inf, 0.0, -1.0]), False),
+        ("values far apart (a largest term and tiny ones)", np.array([0.0, -800.0, -5.0]), False),
+        ("rows of very different sizes", np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -1002.0]]), True),
+        ("a row that is -inf throughout (every probability 0)", np.array([[-np.inf, -np.inf, -np.inf], [0.0, 1.0, 2.0]]), False),
     ]
     for what, a, extreme in cases:
         expected = _logsumexp(a, axis=-1)
@@ -360,11 +372,23 @@ def _check_log_sum_exp(f):
             if got_array.shape == expected.shape + (1,):
                 raise _Mistake(f"On {what} you kept the summed axis (shape {got_array.shape}); drop it: the result should have shape {expected.shape}.")
             raise _Mistake(f"On {what} the result should have shape {expected.shape}, got {got_array.shape}: reduce the last axis only.")
-        if _close(got_array, expected, rtol=1e-10, atol=1e-10):
+        if _close(got_array, expected, rtol=1e-6, atol=1e-10):
             continue
+        inf_rows = np.isneginf(expected)
+        if np.any(inf_rows):
+            if np.array_equal(np.isneginf(got_array), inf_rows) and _close(got_array[~inf_rows], expected[~inf_rows], rtol=1e-6, atol=1e-10):
+                continue
+            if np.any(np.isnan(got_array[inf_rows])):
+                raise _Mistake(f"On {what} you returned nan: with m = −∞, a − m is −∞ − (−∞) = nan. "
+                               "Use a finite m (e.g. 0) for such rows; the answer is −∞, the logarithm of a sum of zeros.")
+        if a.ndim == 2 and np.all(np.isfinite(a)) and np.isclose(got_array[0], expected[0]) and not np.all(np.isfinite(got_array)):
+            raise _Mistake(f"On {what} you returned {np.array2string(got_array, precision=4)}: subtract each row's own maximum "
+                           "(np.max(a, axis=-1, keepdims=True)), not the maximum of the whole array.")
         if not np.all(np.isfinite(got_array)) and not extreme:
             raise _Mistake(f"On {what} you returned {np.array2string(got_array, precision=4)}, which is not finite; "
-                           f"the answer is {np.array2string(np.asarray(expected), precision=4)}.")
+                           f"the answer is {np.array2string(np.asarray(expected), precision=4)}."
+                           + (" Subtract the maximum m = max_j a_j (not the minimum or the mean): then every exponent a_j − m is ≤ 0,"
+                              " nothing overflows, and no −∞ − (−∞) = nan appears." if not np.all(np.isfinite(a)) or np.ptp(a) > 700 else ""))
         if not np.all(np.isfinite(got_array)):
             raise _Mistake(
                 f"On {what} you returned {np.array2string(got_array, precision=4)}: computing exp(a) directly "
@@ -423,6 +447,11 @@ def _check_sample(f):
         raise _Mistake(f"The label frequencies {freq} do not match π = (0.6, 0.3, 0.1) (chi-square p = {p_freq:.1e}).")
     if np.all(np.diff(labels) >= 0):
         raise _Mistake("The points are sorted by component; draw each z_n independently so that the rows come in random order.")
+    again = _call(f, gmm.weights.copy(), gmm.means.copy(), gmm.covariances.copy(), n, np.random.default_rng(2024))
+    if not (isinstance(again, (tuple, list)) and len(again) == 2 and np.array_equal(np.asarray(again[1]), labels)
+            and np.array_equal(np.asarray(again[0], dtype=float), X)):
+        raise _Mistake("Two calls with generators seeded alike gave different samples: take all randomness from rng "
+                       "(rng.choice, rng.standard_normal, or random_state=rng in SciPy), not from np.random or an unseeded generator.")
     for k in range(gmm.K):
         Xk = X[labels == k]
         mean_err = np.abs(Xk.mean(axis=0) - gmm.means[k]) / np.sqrt(np.diag(gmm.covariances[k]) / len(Xk))
@@ -468,7 +497,7 @@ def _check_complete_log_likelihood(f):
             got = float(got)
         except (TypeError, ValueError):
             raise _Mistake(f"Return one number, ln p(X, Z), got {_describe(got)}.") from None
-        if np.isclose(got, expected, rtol=1e-9, atol=1e-9):
+        if np.isclose(got, expected, rtol=1e-6, atol=1e-9):
             continue
         if not np.isfinite(got):
             raise _Mistake(
@@ -496,6 +525,9 @@ def _check_n_labellings(f):
             raise _Mistake(f"Return one number, got {_describe(got)}.")
         if got == expected or (isinstance(got, (float, np.floating)) and np.isclose(float(got), float(expected), rtol=1e-12)):
             continue
+        if isinstance(got, np.integer) and expected > np.iinfo(got.dtype).max:
+            raise _Mistake(f"For N={N}, K={K} you returned {int(got)}: K^N = {float(expected):.3g} does not fit in a NumPy "
+                           f"{got.dtype} and overflowed. Compute with Python integers (K ** N) or floats.")
         _diagnose(got, [
             (N ** K, f"For N={N}, K={K} you returned N^K; each of the N points picks one of K labels, so K·K·…·K = K^N."),
             (N * K, f"For N={N}, K={K} you returned N·K: that is the number of terms after factorising, not of labellings."),
@@ -526,6 +558,9 @@ def _resp_mistakes(X, gmm):
         (joint / joint.sum(axis=0), "You normalised each column (over the points n); normalise each row over the "
                                     "components k, so that Σ_k r_nk = 1."),
         (responsibilities(X, equal_weights), "You ignored the weights: r_nk ∝ π_k N(x_n | μ_k, Σ_k), not N(x_n | μ_k, Σ_k) alone."),
+        (np.eye(gmm.K)[np.argmax(joint, axis=1)], "You returned hard assignments (one-hot rows, the argmax); r_nk is a probability: "
+                                                  "keep the whole normalised row π_k N_k / Σ_j π_j N_j."),
+        (np.log(responsibilities(X, gmm)), "You returned ln r_nk; exponentiate at the end."),
     ]
     if gmm.D == 1:
         variance_as_scale = _gmm_1d(gmm.weights, gmm.means, gmm.covariances.ravel() ** 2)
@@ -576,9 +611,10 @@ def _check_textbook_responsibilities(answer):
     if _close(got, expected, rtol=1e-3, atol=1e-3):
         return "Right: each row is π_k N(x_n | μ_k, σ_k²) divided by its sum."
     n = int(np.argmax(np.any(~np.isclose(got, expected, rtol=1e-3, atol=1e-3), axis=1)))
+    precision = "; give at least 3 decimals" if np.allclose(got, expected, rtol=0, atol=0.006) else ""
     _diagnose(got, _resp_mistakes(X, gmm), _rows_not_normalised(got, "the textbook example") or
               f"Not yet: row {n + 1} (x = {X[n, 0]:g}) should be about {np.array2string(expected[n], precision=3, suppress_small=True)}, "
-              f"yours is {np.array2string(got[n], precision=3, suppress_small=True)}; give at least 3 decimals.", expected=expected)
+              f"yours is {np.array2string(got[n], precision=3, suppress_small=True)}{precision}.", expected=expected)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -598,6 +634,10 @@ def _m_step_mistakes(X, resp):
         "means": [(resp.T @ X / N, "Your means are divided by N; divide by N_k = Σ_n r_nk instead (μ_k = Σ_n r_nk x_n / N_k).")],
         "covariances": [
             (weighted / N, "Your covariances are divided by N; divide by N_k instead."),
+            (np.einsum("kni,knj->kij", diff, diff) / nk[:, None, None],
+             "Your covariances leave out the weights: Σ_k = Σ_n r_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k, each outer product times r_nk."),
+            (np.einsum("kni,knj->kij", diff, diff) / N,
+             "Your covariances are unweighted averages over all N points; weight each outer product by r_nk and divide by N_k."),
             (weighted / (nk - 1)[:, None, None], "Your covariances are divided by N_k − 1; the maximum-likelihood update divides by N_k."),
             (np.einsum("nk,ni,nj->kij", resp, X - X.mean(axis=0), X - X.mean(axis=0)) / nk[:, None, None],
              "Your covariances are centred on the mean of all the data; centre each on its own new mean μ_k."),
@@ -650,6 +690,12 @@ def _check_spherical_variances(f):
         (expected * D, "You forgot to divide by D: ‖x − μ‖² sums D squared coordinates, so σ_k² = Σ_n r_nk ‖x_n − μ_k‖² / (D N_k)."),
         (expected * nk / N, "You divided by N; divide by N_k."),
         (np.sqrt(expected), "You returned σ_k, the standard deviation; return the variance σ_k² (no square root)."),
+        (expected / D, "You divided by D twice: ‖x − μ‖² sums D squared coordinates, so divide Σ_n r_nk ‖x_n − μ_k‖² by D N_k once."),
+        (expected * nk / (nk - 1), "You divided by N_k − 1; the maximum-likelihood update divides by N_k."),
+        (np.sum((X[:, None, :] - (resp.T @ X / nk[:, None])[None]) ** 2, axis=(0, 2)) / (D * nk),
+         "You left out the weights: σ_k² = Σ_n r_nk ‖x_n − μ_k‖² / (D N_k), each squared distance times r_nk."),
+        (resp.T @ np.sum((X - X.mean(axis=0)) ** 2, axis=1) / (D * nk),
+         "Your distances are measured from the mean of all the data; measure them from each component's own μ_k = Σ_n r_nk x_n / N_k."),
     ], "Not yet: set the derivative of Q with respect to σ_k² to zero; remember det(σ²I) = σ^{2D}.")
 
 
@@ -720,13 +766,31 @@ def _check_em(f):
                 "ln p(x_n) with log-sum-exp (densities can underflow to 0, and ln 0 = −∞)."
             )
         if np.any(np.diff(got) < -1e-9 * np.abs(got[:-1]).max()):
-            raise _Mistake(f"On {what} your log-likelihood decreases at some iteration; EM never decreases it. Check the order E-step → M-step.")
+            t = int(np.argmax(np.diff(got) < -1e-9 * np.abs(got[:-1]).max())) + 1
+            raise _Mistake(f"On {what} your log-likelihood decreases at iteration {t}; EM never decreases it. Check your M-step "
+                           "(π_k = N_k/N, μ_k and Σ_k divided by N_k, Σ_k centred on the new μ_k) and that each E-step uses the newest parameters.")
         stale = [_e_step(X, start)[1]]
         resp0, _ = _e_step(X, start)
         for _ in range(n_iter):
             stale.append(_e_step(X, _m_step(X, resp0, "full", 0.0, 0.0))[1])
+        old_centre, gmm_t = [_e_step(X, start)[1]], start
+        for _ in range(n_iter):
+            resp_t = _e_step(X, gmm_t)[0]
+            new = _m_step(X, resp_t, "full", 0.0, 0.0)
+            diff = X[None, :, :] - gmm_t.means[:, None, :]
+            nk = resp_t.sum(axis=0)
+            covs = np.einsum("nk,kni,knj->kij", resp_t, diff, diff) / nk[:, None, None]
+            try:
+                gmm_t = GMM(new.weights, new.means, covs)
+                old_centre.append(_e_step(X, gmm_t)[1])
+            except ValueError:
+                old_centre = None
+                break
         _diagnose(got, [
             (expected / X.shape[0], "You returned the mean log-likelihood per point; return the total Σ_n ln p(x_n)."),
+            *([(np.array(old_centre), "Your covariances are centred on the old means; compute the new μ_k first and centre Σ_k on it.")]
+              if old_centre is not None else []),
+            (np.concatenate([[expected[0]], expected[:-1]]), "Your first two values are both ℓ(θ⁽⁰⁾): record ℓ once at the start, then once after each iteration."),
             (np.array(stale), "Your responsibilities are stale: recompute them (E-step) from the new parameters in every iteration."),
         ], f"On {what} expected {np.array2string(expected, precision=3)}, got {np.array2string(got, precision=3)}.")
     return "Right: the total log-likelihood at the start and after each E-step + M-step, never decreasing."

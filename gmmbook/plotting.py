@@ -1662,7 +1662,7 @@ def fig_em_snapshots(*, cycles=(1, 2, 5, 20)):
                 patch.set_linestyle(":")
             scatter_resp(ax, X, fit.resp)
             plot_ellipses(ax, fit.gmm)
-            ax.set_title(f"after L = {L} cycle{'s' if L != 1 else ''}: $\\ell$ = {_num(fit.log_likelihood)}")
+            ax.set_title(f"after t = {L} cycle{'s' if L != 1 else ''}: $\\ell$ = {_num(fit.log_likelihood)}")
             label_old_faithful(ax)
             ax.tick_params(labelleft=True, labelbottom=True)
         for ax in list(axes.flat)[len(fits):]:
@@ -1829,8 +1829,8 @@ def fig_bic_aic(*, K_max: int = 6, n_init: int = 5, seed: int = 6):
                     markeredgewidth=2)
             above = name == "BIC"
             ax.annotate(f"{name} minimum: K = {Ks[k]}, {values[k]:.2f}", (Ks[k], values[k]),
-                        xytext=(0, 16 if above else -16), textcoords="offset points", ha="center",
-                        va="bottom" if above else "top", fontsize=10.5, color=color,
+                        xytext=(0, 16 if above else 30), textcoords="offset points", ha="center",
+                        va="bottom", fontsize=10.5, color=color,
                         bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none", alpha=0.85))
         ax.set_xticks(Ks)
         ax.set_xlabel("number of components K")

@@ -380,7 +380,49 @@ def stale_em(X, weights, means, covariances, n_iter):
 M = r"[−-]"  # the messages use the minus sign −
 
 
+def inline_log_sum_exp(a):
+    """The chapter's inline version: nan for a row that is −∞ throughout."""
+    m = np.max(a, axis=-1, keepdims=True)
+    return np.log(np.sum(np.exp(a - m), axis=-1)) + m.squeeze(-1)
+
+
+def global_random_sample(weights, means, covariances, n, rng):
+    """Correct sampler, but from np.random instead of rng."""
+    labels = np.random.choice(len(weights), size=n, p=weights)
+    chol = np.linalg.cholesky(covariances)
+    return means[labels] + np.einsum("nij,nj->ni", chol[labels], np.random.standard_normal((n, means.shape[1]))), labels
+
+
+def old_means_em(X, weights, means, covariances, n_iter):
+    """EM whose covariance update is centred on the previous means."""
+    out = []
+    for it in range(n_iter + 1):
+        resp, loglik = ok_e_step_for_old_means(X, weights, means, covariances)
+        out.append(loglik)
+        if it == n_iter:
+            break
+        nk = resp.sum(axis=0)
+        new_means = resp.T @ X / nk[:, None]
+        diff = X[None] - means[:, None]
+        covariances = np.einsum("nk,kni,knj->kij", resp, diff, diff) / nk[:, None, None]
+        weights, means = nk / len(X), new_means
+    return np.array(out)
+
+
+def ok_e_step_for_old_means(X, weights, means, covariances):
+    log_joint = np.log(weights) + log_gauss(X, means, covariances)
+    log_px = special.logsumexp(log_joint, axis=1)
+    return np.exp(log_joint - log_px[:, None]), float(log_px.sum())
+
+
 WRONG = [
+    # classic mistakes named since the exercise review
+    pytest.param("log_sum_exp", inline_log_sum_exp, r"throughout.*nan", id="log_sum_exp-nan-for-all-minus-inf-row"),
+    pytest.param("log_sum_exp", lambda a: np.log(np.sum(np.exp(a - np.max(a)), axis=-1)) + np.max(a),
+                 r"each row's own maximum", id="log_sum_exp-global-maximum"),
+    pytest.param("sample", global_random_sample, r"randomness from rng", id="sample-global-random-state"),
+    pytest.param("em", old_means_em, r"old means", id="em-covariance-centred-on-old-means"),
+    pytest.param("n_labellings", lambda N, K: np.power(np.int64(K), N), r"int64.*overflow", id="n_labellings-int64-overflow"),
     # mixture_moments
     pytest.param("mixture_moments", lambda w, m, c: (w @ m, np.einsum("k,kij->ij", w, c)), r"only the spread within",
                  id="mixture_moments-within-only"),

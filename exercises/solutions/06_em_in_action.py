@@ -3,13 +3,14 @@
 #
 # These exercises go with [chapter 06](../../chapters/06_em_in_action.ipynb), which runs the EM algorithm, equation (em): E-step, M-step, repeat, and shows why the log-likelihood never decreases, equation (monotone).
 #
-# **How to work them.**
+# Notation as in the book: $N$ points, $D$ dimensions, $K$ components, weights $\pi_k$ (`weights`), means $\boldsymbol\mu_k$ (`means`), covariances $\boldsymbol\Sigma_k$ (`covariances`), responsibilities $r_{nk}$ (`resp`), total log-likelihood $\ell(\theta) = \sum_n \ln p(\mathbf{x}_n \mid \theta)$ (`loglik`).
+#
+# ## How to work the exercises
+#
 # Write your code where a cell says `# YOUR CODE HERE` (delete the `raise NotImplementedError` line), and your text where a cell says *Write your answer here.*
 # Then run the cell: its last line, `check(...)`, tests your answer and shows a verdict, "passed" or a hint that names the mistake.
 # Until you have written something, the verdict says "not attempted yet".
 # Exercises marked (explain) have no checker; compare your answer with the [worked solutions](../solutions/06_em_in_action.ipynb).
-#
-# Notation as in the book: $N$ points, $D$ dimensions, $K$ components, weights $\pi_k$ (`weights`), means $\boldsymbol\mu_k$ (`means`), covariances $\boldsymbol\Sigma_k$ (`covariances`), responsibilities $r_{nk}$ (`resp`), total log-likelihood $\ell(\theta) = \sum_n \ln p(\mathbf{x}_n \mid \theta)$ (`loglik`).
 
 # %%
 import numpy as np
@@ -31,6 +32,7 @@ X = gb.datasets.old_faithful()          # (272, 2): eruption length and waiting 
 #
 # Then show that the log-likelihood never decreases: in a new cell below the check, run your `em` on the Old Faithful data `X` for 40 iterations from the poor start below (`em(X, **poor_start, n_iter=40)`), and check that no difference of consecutive values is negative.
 # Why can it not decrease?
+# The start is a variant of the chapter's `gb.datasets.old_faithful_poor_start()`: the means lie on the same wrong diagonal, but farther from the centre of the data.
 #
 # *Hint:* the responsibilities must be recomputed from the *new* parameters in every iteration.
 
