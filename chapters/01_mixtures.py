@@ -208,6 +208,7 @@ print(f"log-likelihood, two Gaussians: {loglik_two:.2f}")
 # %% [markdown]
 # The two components are the two kinds of eruption: about a third are short (2.0 minutes, then a wait of 54 minutes), two thirds are long (4.3 minutes, then 80 minutes).
 # The log-likelihood of this fit is known from the literature: the best two-component, full-covariance mixture of the raw Old Faithful data has $\ell \approx -1130.26$.
+# For example, R's mclust package (Scrucca, Fop, Murphy and Raftery, *The R Journal* 8(1), 2016), asked for `Mclust(faithful, G = 2)`, reports the model VVV (full covariances) with log-likelihood −1130.264 and 11 parameters.
 #
 # **CHECK (Old Faithful, K = 2).** Our fit must reach the published value, and SciPy, without `gmmbook`, must give the same log-likelihood for the same parameters.
 

@@ -128,3 +128,12 @@ def test_bic_penalises_the_covariance_type_given(fitted):
     aic_gap = gmmbook.aic(X, gmm, "full") - gmmbook.aic(X, gmm, "spherical")
     assert bic_gap == pytest.approx(delta_p * np.log(N), rel=1e-9)
     assert aic_gap == pytest.approx(2.0 * delta_p, rel=1e-9)
+
+
+def test_old_faithful_k2_matches_published_mclust_fit(faithful):
+    """R's mclust, ``Mclust(faithful, G = 2)``: model VVV (full covariances), log-likelihood −1130.264,
+    df = 11, BIC = −2322.192 in mclust's sign convention 2ℓ − p ln N (ours is −2ℓ + p ln N)."""
+    fit = gmmbook.em(faithful, 2, rng=np.random.default_rng(0))
+    assert fit.log_likelihood == pytest.approx(-1130.264, abs=5e-4)
+    assert gmmbook.n_parameters(2, 2, "full") == 11
+    assert gmmbook.bic(faithful, fit.gmm) == pytest.approx(2322.192, abs=5e-4)
