@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools.notebooks import ROOT, build
+from tools.notebooks import ROOT, build, sync_problem
 
 STARTUP_TIMEOUT = 60  # seconds; the server usually answers within a few seconds
 CHAPTERS = sorted((ROOT / "chapters").glob("*.py"))
@@ -55,6 +55,17 @@ class Server:
                 return error.code, json.loads(body)
             except ValueError:
                 return error.code, {"message": body.decode(errors="replace")}
+
+    def put(self, path: str, model: dict) -> tuple[int, dict]:
+        """PUT a contents model to ``/path``, as JupyterLab does when the reader saves."""
+        request = urllib.request.Request(f"{self.base_url}{urllib.parse.quote(path)}", method="PUT",
+                                         data=json.dumps(model).encode(), headers={"Content-Type": "application/json"})
+        request.add_header("Authorization", f"token {self.token}")
+        try:
+            with _OPENER.open(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, {"message": error.read().decode(errors="replace")}
 
 
 @contextlib.contextmanager
@@ -180,6 +191,23 @@ def test_server_opens_a_small_pair_as_a_notebook(small_server):
     notebook = _assert_opens_as_the_ipynb(server, "small.py", root / "small.ipynb")
     assert notebook["cells"][1]["outputs"][0]["text"] == "6\n"
     assert notebook["cells"][2]["metadata"]["tags"] == ["raises-exception"]
+
+
+@pytest.mark.parametrize("opened", ["small.py", "small.ipynb"])
+def test_saving_from_the_server_writes_both_files_in_sync(small_server, opened):
+    """A reader opens either file of the pair, edits a cell and saves: both files change, still in sync."""
+    server, root = small_server
+    status, model = server.get(f"api/contents/{opened}", type="notebook", content=1)
+    assert status == 200, model.get("message")
+    notebook = model["content"]
+    edited = f"print(sum(range(5)))  # edited through {opened}"
+    notebook["cells"][1]["source"] = edited
+    status, saved = server.put(f"api/contents/{opened}", {"type": "notebook", "format": "json", "content": notebook})
+    assert status == 200, saved.get("message")
+    assert edited in (root / "small.py").read_text()
+    assert edited in (root / "small.ipynb").read_text()
+    assert sync_problem(root / "small.py") is None
+    assert not (root / "small.py").read_text().startswith("# ---"), "saving added a jupytext header to the .py"
 
 
 def test_server_requires_the_token(small_server):
