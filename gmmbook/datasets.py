@@ -6,7 +6,7 @@ from importlib.resources import files
 
 import numpy as np
 
-from .mixture import GMM
+from .mixture import GMM, _gmm_1d
 
 
 def old_faithful() -> np.ndarray:
@@ -25,10 +25,6 @@ def old_faithful() -> np.ndarray:
 # The book's example mixtures.  Chapters, figures, exercises and tests use them by name, so
 # that a number in the text and a picture of the same model always agree.
 
-
-def _gmm_1d(weights, means, variances):
-    return GMM(np.array(weights), np.array(means, dtype=float).reshape(-1, 1),
-               np.array(variances, dtype=float).reshape(-1, 1, 1))
 
 
 def three_component_1d():

@@ -26,7 +26,7 @@ from scipy import stats
 from .datasets import textbook_1d
 from .em import _e_step, _m_step, em, m_step
 from .gaussian import _logsumexp
-from .mixture import GMM, _log_joint, responsibilities
+from .mixture import GMM, _gmm_1d, _log_joint, responsibilities
 from .selection import n_parameters
 
 
@@ -212,10 +212,6 @@ def _diagnose(got, candidates, default: str, expected=None):
             continue
     raise _Mistake(default)
 
-
-def _gmm_1d(weights, means, variances) -> GMM:
-    return GMM(np.asarray(weights, float), np.asarray(means, float).reshape(-1, 1),
-               np.asarray(variances, float).reshape(-1, 1, 1))
 
 
 # ----------------------------------------------------------------------------------------------

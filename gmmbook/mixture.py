@@ -87,6 +87,12 @@ class GMM:
         return f"GMM(K={self.K}, D={self.D}, weights={np.array2string(self.weights, precision=4)})"
 
 
+def _gmm_1d(weights, means, variances) -> GMM:
+    """A GMM in D = 1 from K weights, means and variances (σ_k², not σ_k)."""
+    return GMM(np.asarray(weights, dtype=float), np.asarray(means, dtype=float).reshape(-1, 1),
+               np.asarray(variances, dtype=float).reshape(-1, 1, 1))
+
+
 def _check_gmm(gmm) -> GMM:
     if not isinstance(gmm, GMM):
         raise ValueError(

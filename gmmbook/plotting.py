@@ -46,7 +46,7 @@ from matplotlib.patches import Ellipse, Patch
 
 from . import datasets
 from .em import em
-from .mixture import GMM, log_joint, log_likelihood, log_marginal, responsibilities, sample
+from .mixture import GMM, _gmm_1d, log_joint, log_likelihood, log_marginal, responsibilities, sample
 from .selection import n_parameters
 
 __all__ = [
@@ -593,10 +593,6 @@ def _subplots(*args, **kwargs):
     kwargs.setdefault("layout", "constrained")
     return plt.subplots(*args, **kwargs)
 
-
-def _gmm_1d(weights, means, variances) -> GMM:
-    return GMM(np.asarray(weights, dtype=float), np.asarray(means, dtype=float).reshape(-1, 1),
-               np.asarray(variances, dtype=float).reshape(-1, 1, 1))
 
 
 def _one_gaussian_fit(X: np.ndarray) -> GMM:
