@@ -26,7 +26,7 @@ from scipy import stats
 from .datasets import textbook_1d
 from .em import _e_step, _m_step, em, m_step
 from .gaussian import _logsumexp
-from .mixture import GMM, _gmm_1d, _log_joint, responsibilities
+from .mixture import GMM, _gmm_1d, _log_joint, responsibilities, sample
 from .selection import n_parameters
 
 
@@ -412,11 +412,7 @@ _SAMPLE_GMM = GMM(
 
 def _sample_for_checks(n: int = 50):
     """A fixed sample of n points from the checkers' 2-D mixture."""
-    rng = np.random.default_rng(11)
-    labels = rng.choice(_SAMPLE_GMM.K, size=n, p=_SAMPLE_GMM.weights)
-    noise = rng.standard_normal((n, 2))
-    chol = np.linalg.cholesky(_SAMPLE_GMM.covariances)
-    return _SAMPLE_GMM.means[labels] + np.einsum("nij,nj->ni", chol[labels], noise), labels
+    return sample(_SAMPLE_GMM, n, np.random.default_rng(11))
 
 
 @_exercise("sample")
