@@ -5,7 +5,8 @@ PYTHON ?= python3
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
-VENV := .venv
+# Another interpreter gets its own environment: make test PYTHON=/usr/bin/python3 VENV=.venv-system
+VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
