@@ -8,6 +8,7 @@ from .em import EMResult, e_step, em, m_step, q_function
 from .gaussian import logsumexp
 from .init import kmeans_plusplus_start
 from .mixture import GMM, log_joint, log_likelihood, log_marginal, responsibilities, sample
+from .prior import Prior, log_prior
 from .selection import aic, bic, n_parameters
 from .validation import CollapseError
 
@@ -15,6 +16,7 @@ __all__ = [
     "GMM",
     "CollapseError",
     "EMResult",
+    "Prior",
     "aic",
     "bic",
     "datasets",
@@ -25,6 +27,7 @@ __all__ = [
     "log_joint",
     "log_likelihood",
     "log_marginal",
+    "log_prior",
     "logsumexp",
     "m_step",
     "n_parameters",

@@ -8,14 +8,17 @@ One Cholesky factorisation Σ_k = L_k L_kᵀ feeds every derived quantity:
 * the precision factor P_k = L_k⁻ᵀ, so that Σ_k⁻¹ = P_k P_kᵀ and the squared Mahalanobis
   distance is ‖(x − μ_k)ᵀ P_k‖².
 
-Nothing here validates its input: the public functions in :mod:`gmmbook.mixture` and
-:mod:`gmmbook.em` do that once and then call these kernels.
+The kernels here trust their input: the public functions in :mod:`gmmbook.mixture` and
+:mod:`gmmbook.em` (and :func:`logsumexp`, the one public function here) check it once, with
+:mod:`gmmbook.validation`, and then call them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.linalg import solve_triangular
+
+from . import validation
 
 LOG_2PI = np.log(2.0 * np.pi)
 #: Number of matrix entries (rows × D) processed at once; keeps temporaries in cache.
@@ -35,17 +38,28 @@ class SingularCovarianceError(ArithmeticError):
         self.reason = reason
 
 
-def cholesky(covariances: np.ndarray, scale: float = 0.0) -> np.ndarray:
-    """Lower Cholesky factors of a stack of covariance matrices.
+def cholesky(covariances: np.ndarray, locations: np.ndarray | None = None) -> np.ndarray:
+    """Lower Cholesky factors of a stack of covariance matrices, refusing numerically singular ones.
+
+    Σ_k is numerically singular when a squared pivot (L_k)_dd² (the variance left in a direction
+    after the earlier coordinates are known) is at most
+
+        D · ε · (max_d (Σ_k)_dd + ε · location_k²),     ε the float64 machine epsilon.
+
+    The first term judges Σ_k against its own scale: a pivot² below D ε times the largest
+    variance is rounding noise, as for points on a lower-dimensional set.  The second judges it
+    against its location: points and a mean of size |x| are known only to about ε |x|, so a
+    variance below D (ε |x|)² cannot be told from 0 (points that are all equal, or a component on
+    one point).  Nothing else enters: well-separated components at any offset are judged
+    alone, so a healthy cluster 10⁹ away from another is not singular.
 
     Parameters
     ----------
     covariances : ndarray, shape (K, D, D)
         Symmetric matrices; only their lower triangles are read.
-    scale : float
-        A variance that counts as "large" for these data (e.g. the largest variance of X).
-        A covariance is numerically singular when a squared pivot (L_k)_dd² is at most
-        D · ε · max(scale, largest diagonal entry of Σ_k), ε the float64 machine epsilon.
+    locations : ndarray, shape (K,), optional
+        The size of each component's location, max_d |μ_kd| (0, the default, leaves the
+        scale test alone).
 
     Returns
     -------
@@ -55,7 +69,7 @@ def cholesky(covariances: np.ndarray, scale: float = 0.0) -> np.ndarray:
     Raises
     ------
     SingularCovarianceError
-        For the first covariance that is not numerically positive definite.
+        For the first covariance that is not positive definite or numerically singular.
     """
     K, D, _ = covariances.shape
     try:
@@ -67,9 +81,12 @@ def cholesky(covariances: np.ndarray, scale: float = 0.0) -> np.ndarray:
             except np.linalg.LinAlgError:
                 raise SingularCovarianceError(k, "is not positive definite") from None
         raise  # pragma: no cover  (the batched and the single factorisations disagree)
+    eps = np.finfo(np.float64).eps
     pivots2 = np.diagonal(L, axis1=1, axis2=2) ** 2
-    largest = np.maximum(np.max(np.diagonal(covariances, axis1=1, axis2=2), axis=1), scale)
-    tiny = D * np.finfo(np.float64).eps * largest
+    tiny = D * eps * np.max(np.diagonal(covariances, axis1=1, axis2=2), axis=1)
+    if locations is not None:
+        with np.errstate(over="ignore"):        # beyond |x| ≈ 1e169, (ε |x|)² is ∞: nothing is resolvable
+            tiny += D * np.square(eps * locations)
     singular = np.min(pivots2, axis=1) <= tiny
     if np.any(singular):
         k = int(np.argmax(singular))
@@ -151,15 +168,15 @@ def logsumexp(a, axis: int = -1) -> np.ndarray:
     -------
     ndarray (or float for 1-D input)
         ``a`` with ``axis`` removed.
+
+    Raises
+    ------
+    ValueError
+        If ``a`` is empty, has no axis, holds NaN or +∞, or is not an array of real numbers
+        (complex values are refused, not cut to their real part; so are masked arrays, strings,
+        datetimes and object arrays), or ``axis`` is not a whole number within ``a``'s axes.
     """
-    try:
-        a = np.asarray(a, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"a must be an array of numbers: {exc}.") from None
-    if a.ndim == 0 or a.size == 0:
-        raise ValueError(f"a must be a non-empty array with at least one axis, got shape {a.shape}.")
-    if np.any(np.isnan(a)) or np.any(a == np.inf):
-        raise ValueError("a contains NaN or +inf; log-sum-exp needs log-values in [-inf, inf).")
+    a, axis = validation.check_log_values(a, axis)
     return _logsumexp(a, axis)
 
 

@@ -31,14 +31,17 @@ class GMM:
     Raises
     ------
     ValueError
-        If shapes disagree, a value is NaN or infinite, a weight is negative, the weights do not
-        sum to 1 (within 1e-8), or a covariance is not symmetric or not positive definite.
-        The message names the field.
+        If an argument is not an array of real numbers (a masked array, strings, datetimes,
+        complex or object arrays are refused), shapes disagree, a value is NaN or infinite, a
+        weight is negative, the weights do not sum to 1 (within 1e-8 for float64 input, within
+        K ε of their dtype for float32 or float16), or a covariance is not symmetric (within the
+        precision of its dtype) or not positive definite.  The message names the field.
 
     Notes
     -----
-    The arrays are stored as read-only float64 copies, and the Cholesky factors of the
-    covariances are computed once here and reused by every density evaluation.
+    The arrays are stored as read-only float64 copies (float32 input exactly as given, not
+    renormalised), and the Cholesky factors of the covariances are computed once here and
+    reused by every density evaluation.
     """
 
     weights: np.ndarray

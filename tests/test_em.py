@@ -26,13 +26,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 from scipy.special import logsumexp as scipy_logsumexp
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 
 import gmmbook
 from gmmbook import GMM, CollapseError
-
-COVARIANCE_TYPES = ("full", "diag", "spherical", "tied")
+from references import COVARIANCE_TYPES, collapse_start, constrained, faithful_start, sklearn_fit, sklearn_full_covariances
 
 #: Hypothesis settings for this file: few examples (EM runs are not free), no deadline (the
 #: machine is shared), and no example database written into the repository.
@@ -45,7 +43,7 @@ PROPERTY_SETTINGS = settings(
 
 
 # --------------------------------------------------------------------------------------------
-# Data and starts (defined here rather than in conftest.py so that this file stands alone)
+# Data and starts (the Old Faithful start and scikit-learn helpers are in references.py)
 # --------------------------------------------------------------------------------------------
 
 
@@ -74,19 +72,6 @@ def synthetic_X():
     return synthetic_3d()
 
 
-def constrained(covariances: np.ndarray, weights: np.ndarray, covariance_type: str) -> np.ndarray:
-    """Project full (K, D, D) covariances onto a covariance family, returned as full matrices."""
-    K, D, _ = covariances.shape
-    if covariance_type == "full":
-        return covariances.copy()
-    if covariance_type == "diag":
-        return np.stack([np.diag(np.diag(c)) for c in covariances])
-    if covariance_type == "spherical":
-        return np.stack([np.mean(np.diag(c)) * np.eye(D) for c in covariances])
-    tied = np.tensordot(weights, covariances, axes=1)
-    return np.broadcast_to(tied, (K, D, D)).copy()
-
-
 def synthetic_start(covariance_type: str) -> GMM:
     """A start for the 3-D data that is deliberately off: shifted means, unit-ish covariances."""
     weights = np.array([0.2, 0.3, 0.5])
@@ -99,73 +84,9 @@ def synthetic_start(covariance_type: str) -> GMM:
     return GMM(weights, means, constrained(covs, weights, covariance_type))
 
 
-def faithful_start(covariance_type: str) -> GMM:
-    """A two-component start for Old Faithful, away from the maximum."""
-    weights = np.array([0.4, 0.6])
-    means = np.array([[2.0, 55.0], [4.3, 80.0]])
-    covs = np.array([[[0.1, 0.5], [0.5, 30.0]], [[0.2, 0.8], [0.8, 40.0]]])
-    return GMM(weights, means, constrained(covs, weights, covariance_type))
-
-
 # --------------------------------------------------------------------------------------------
 # scikit-learn as the reference implementation
 # --------------------------------------------------------------------------------------------
-
-
-def sklearn_precisions(gmm: GMM, covariance_type: str) -> np.ndarray:
-    """``precisions_init`` in scikit-learn's per-type format for the covariances of ``gmm``."""
-    covs = gmm.covariances
-    if covariance_type == "full":
-        precisions = np.linalg.inv(covs)
-        return (precisions + precisions.transpose(0, 2, 1)) / 2
-    if covariance_type == "diag":
-        return 1.0 / np.diagonal(covs, axis1=1, axis2=2)
-    if covariance_type == "spherical":
-        return 1.0 / covs[:, 0, 0]
-    precision = np.linalg.inv(covs[0])
-    return (precision + precision.T) / 2
-
-
-def sklearn_full_covariances(sk: GaussianMixture, K: int, D: int) -> np.ndarray:
-    """scikit-learn's ``covariances_`` expanded to full (K, D, D) matrices."""
-    c = sk.covariances_
-    if sk.covariance_type == "full":
-        return c
-    if sk.covariance_type == "diag":
-        return np.stack([np.diag(row) for row in c])
-    if sk.covariance_type == "spherical":
-        return c[:, None, None] * np.eye(D)
-    return np.broadcast_to(c, (K, D, D))
-
-
-def sklearn_fit(X, start: GMM, covariance_type: str, reg_covar: float, max_iter: int) -> GaussianMixture:
-    """Run scikit-learn's EM for exactly ``max_iter`` iterations from ``start``.
-
-    scikit-learn's ``fit`` (``BaseMixture.fit_predict``) with ``weights_init``, ``means_init`` and
-    ``precisions_init`` given: ``_initialize`` replaces whatever ``init_params`` computed by these
-    three, then each iteration is E-step (at the current θ) + M-step; the stopping test
-    ``abs(change) < tol`` is never true with ``tol=0``, so all ``max_iter`` iterations run, and the
-    fitted parameters are those of the last M-step.  (``init_params='random'`` only avoids a
-    pointless k-means run; its result is overwritten.)  It then warns that it did not converge.
-    """
-    sk = GaussianMixture(
-        n_components=start.K,
-        covariance_type=covariance_type,
-        reg_covar=reg_covar,
-        max_iter=max_iter,
-        tol=0.0,
-        n_init=1,
-        init_params="random",
-        random_state=0,
-        weights_init=start.weights,
-        means_init=start.means,
-        precisions_init=sklearn_precisions(start, covariance_type),
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        sk.fit(X)
-    assert sk.n_iter_ == max_iter
-    return sk
 
 
 def rel_err(actual, expected) -> float:
@@ -376,41 +297,16 @@ def test_log_likelihood_never_decreases(seed, K, D, covariance_type):
         assert np.all(np.isfinite(array))
 
 
-def perturb(gmm: GMM, covariance_type: str, rng: np.random.Generator, size: float) -> GMM:
-    """A random θ′ of the same covariance family near ``gmm``: means moved, weights mixed with a
-    random point of the simplex, covariances C Σ Cᵀ (full), scaled per coordinate (diag), per
-    component (spherical), or by one shared C (tied); all stay symmetric positive definite."""
-    K, D = gmm.K, gmm.D
-    scale = np.sqrt(np.diagonal(gmm.covariances, axis1=1, axis2=2))
-    means = gmm.means + size * scale * rng.standard_normal((K, D))
-    weights = (1 - size) * gmm.weights + size * rng.dirichlet(np.ones(K))
-    weights /= weights.sum()
-    covs = gmm.covariances
-    if covariance_type == "full":
-        C = np.eye(D) + size * rng.standard_normal((K, D, D)) / np.sqrt(D)
-        covs = C @ covs @ C.transpose(0, 2, 1)
-    elif covariance_type == "diag":
-        f = np.exp(size * rng.standard_normal((K, D)))
-        covs = covs * np.sqrt(f[:, :, None] * f[:, None, :])
-    elif covariance_type == "spherical":
-        covs = covs * np.exp(size * rng.standard_normal(K))[:, None, None]
-    else:
-        C = np.eye(D) + size * rng.standard_normal((D, D)) / np.sqrt(D)
-        covs = C @ covs @ C.T
-    covs = (covs + covs.transpose(0, 2, 1)) / 2
-    return GMM(weights, means, covs)
-
-
 @PROPERTY_SETTINGS
 @given(**problems, size=st.floats(1e-3, 0.5), perturbation_seed=st.integers(0, 2**32 - 1))
-def test_m_step_maximises_q(seed, K, D, covariance_type, size, perturbation_seed):
+def test_m_step_maximises_q(perturb_gmm, seed, K, D, covariance_type, size, perturbation_seed):
     X, old, _ = random_problem(seed, K, D, covariance_type)
     resp, _ = gmmbook.e_step(X, old)
     new = gmmbook.m_step(X, resp, covariance_type=covariance_type)
     q_new = gmmbook.q_function(X, new, resp)
     rng = np.random.default_rng(perturbation_seed)
     slack = 1e-10 * abs(q_new)
-    for other in [old] + [perturb(new, covariance_type, rng, size) for _ in range(5)]:
+    for other in [old] + [perturb_gmm(new, covariance_type, rng, size) for _ in range(5)]:
         assert q_new >= gmmbook.q_function(X, other, resp) - slack
 
 
@@ -509,13 +405,6 @@ def test_q_function_skips_zero_responsibility_of_weightless_component():
 # --------------------------------------------------------------------------------------------
 # 8. Collapse
 # --------------------------------------------------------------------------------------------
-
-
-def collapse_start(X: np.ndarray, n: int) -> GMM:
-    """Component 1 sits on X[n] with variance 1e-12; component 0 covers the data."""
-    D = X.shape[1]
-    return GMM(np.array([0.5, 0.5]), np.stack([X.mean(axis=0), X[n]]),
-               np.stack([np.cov(X, rowvar=False).reshape(D, D), 1e-12 * np.eye(D)]))
 
 
 def assert_finite_result(result):
