@@ -4,7 +4,7 @@ The worked solution ``exercises/solutions/NN_name.py`` is the source of truth; t
 version ``exercises/NN_name.py`` is generated from it and never edited by hand.
 
     python tools/exercises.py generate [PATHS...]   # write exercises/NN_name.py from its solution
-    python tools/exercises.py check [PATHS...]      # fail if a student .py is not what generate writes
+    python tools/exercises.py check [PATHS...]      # fail if a student version is wrong (see below)
 
 PATHS name solutions (or their student versions, or either file of a pair); the default is every
 ``exercises/solutions/*.py``.  After ``generate``, build the notebooks of the pair with
@@ -20,6 +20,14 @@ The solution markers (see the exercise conventions):
   becomes ``*Write your answer here.*``;
 * a cell tagged ``solution-only`` is dropped.
 
+Markers have fixed places, so that a misplaced one is an error instead of a leak: a code block
+without a replacement is the whole body of a function after its docstring; a block with a
+replacement starts its cell, assigns the replacement's name, and only ``check(...)`` calls may
+follow it; a Markdown block is a whole cell.  ``check`` also fails when a student notebook shows
+a check that is not "not attempted yet" or a progress above 0 (a solution reached it), and when a
+student notebook shares a cell id with its solution: ``generate`` gives the student ``.ipynb``
+ids of its own (keeping the outputs of unchanged cells) before ``tools/notebooks.py build`` runs it.
+
 Relative links of Markdown cells that leave the solutions folder (``../../chapters/...``) are
 rewritten for the student version's folder (``../chapters/...``).  The first cell of the student
 version starts with a note naming its solution.  Notebooks are read and written with jupytext and
@@ -30,7 +38,9 @@ solution's text.  An unbalanced, nested or malformed marker is an error naming t
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
+import hashlib
 import posixpath
 import re
 import sys
@@ -38,6 +48,7 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+from jupytext.combine import combine_inputs_with_outputs
 from jupytext.config import load_jupytext_configuration_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +59,7 @@ SOLUTION_ONLY_TAG = "solution-only"
 CODE_PLACEHOLDER = ("# YOUR CODE HERE", "raise NotImplementedError")
 ANSWER_COMMENT = "# YOUR ANSWER HERE"
 MARKDOWN_PLACEHOLDER = "*Write your answer here.*"
+ANSWER_CALLS = ("check", "progress")  # the only statements that may follow a top-level answer's END SOLUTION
 
 # A code marker is a whole comment line; ``rest`` is ``: replacement`` after BEGIN, else empty.
 _CODE_MARKER = re.compile(r"^(?P<indent>[ \t]*)#[ \t]*(?P<kind>BEGIN|END) SOLUTION(?P<rest>.*?)[ \t]*$")
@@ -241,6 +253,109 @@ def relocate_links(markdown: str) -> str:
     return _LINK.sub(move, markdown)
 
 
+# ---------------------------------------------------------------------------------------------- placement
+
+
+def _code_blocks(source: str) -> list[tuple[int, int, str, str]]:
+    """``(begin line, end line, indent, replacement)`` of each code block (lines 1-based in the cell).
+
+    Call after :func:`strip_code`, which has checked that the markers are balanced.
+    """
+    blocks, opened = [], None
+    for number, line in enumerate(source.split("\n"), start=1):
+        marker = _CODE_MARKER.match(line)
+        if marker is None:
+            continue
+        if marker["kind"] == "BEGIN":
+            rest = marker["rest"]
+            opened = (number, marker["indent"], rest.lstrip()[1:].strip() if rest else "")
+        else:
+            blocks.append((opened[0], number, opened[1], opened[2]))
+    return blocks
+
+
+def _assigns(node, name: str) -> bool:
+    return any(isinstance(target, ast.Name) and target.id == name and isinstance(target.ctx, ast.Store)
+               for target in ast.walk(node))
+
+
+def check_placement(source: str, *, path: str = "<cell>", first_line: int = 1) -> None:
+    """Raise MarkerError unless each code block of the cell is where a misplaced marker could not leak.
+
+    A block without a replacement must be the whole body of a function after its docstring, and
+    end with it; a block ``# BEGIN SOLUTION: name = placeholder`` must be at the top level, start
+    the cell, assign ``name``, and be followed by nothing but ``check(...)`` calls.
+    """
+    blocks = _code_blocks(source)
+    if not blocks:
+        return
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise MarkerError(path, first_line + (exc.lineno or 1) - 1,
+                          f"a cell with solution markers must be valid Python ({exc.msg})") from None
+
+    def fail(line: int, problem: str):
+        raise MarkerError(path, first_line + line - 1, problem)
+
+    for begin, end, indent, replacement in blocks:
+        if replacement:
+            if indent:
+                fail(begin, "'# BEGIN SOLUTION: <replacement>' belongs at the top level of a cell")
+            try:
+                (assignment,) = ast.parse(replacement).body
+                name = assignment.targets[0].id if len(assignment.targets) == 1 else None
+            except (SyntaxError, ValueError, AttributeError, IndexError):
+                name = None
+            if name is None:
+                fail(begin, f"the replacement {replacement!r} must assign one name, e.g. 'lam = None'")
+            for statement in tree.body:
+                if statement.lineno < begin:
+                    fail(statement.lineno, "a statement before '# BEGIN SOLUTION: ...' in the same cell would reach the "
+                                           "student version whether or not it is part of the answer: move it to a cell "
+                                           "of its own, or into the block")
+                if statement.lineno > end and not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
+                                                   and isinstance(statement.value.func, ast.Name)
+                                                   and statement.value.func.id in ANSWER_CALLS):
+                    fail(statement.lineno, f"only {' or '.join(c + '(...)' for c in ANSWER_CALLS)} may follow "
+                                           "'# END SOLUTION' in a top-level answer's cell: any other line would reach "
+                                           "the student version (is the END SOLUTION misplaced?)")
+            if not any(_assigns(statement, name) for statement in tree.body if begin < statement.lineno < end):
+                fail(begin, f"the block never assigns {name}, the answer its replacement stands for")
+            continue
+        functions = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                     and node.lineno < begin <= node.end_lineno]
+        if not functions:
+            fail(begin, "a '# BEGIN SOLUTION' block must be the body of a function; for a top-level answer write "
+                        "'# BEGIN SOLUTION: name = placeholder'")
+        function = max(functions, key=lambda node: node.lineno)
+        body = function.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            body = body[1:]  # the docstring stays
+        for statement in body:
+            if statement.lineno < begin or statement.end_lineno > end:
+                fail(statement.lineno, f"this line of {function.name}() lies outside its solution block and would reach "
+                                       "the student version: the block must hold the whole body after the docstring")
+        if any(begin <= node.lineno <= end for node in ast.walk(tree) if isinstance(node, ast.stmt)
+               and not (function.lineno <= node.lineno <= function.end_lineno)):
+            fail(end, f"the solution block runs past the end of {function.name}(): put '# END SOLUTION' at its last line")
+
+
+def check_markdown_placement(source: str, *, path: str = "<cell>", first_line: int = 1) -> None:
+    """Raise MarkerError unless a Markdown cell with a solution is all solution (after strip_markdown's checks)."""
+    markers = list(_MARKDOWN_MARKER.finditer(source))
+    if not markers:
+        return
+    text = source.strip()
+    if len(markers) != 2 or not (text.startswith(markers[0].group(0)) and text.endswith(markers[1].group(0))):
+        bad = markers[-1] if text.startswith(markers[0].group(0)) else markers[0]
+        line = first_line + source.count("\n", 0, bad.start())
+        raise MarkerError(path, line, "a Markdown solution must be a whole cell, from '<!-- BEGIN SOLUTION -->' on its "
+                                      "first line to '<!-- END SOLUTION -->' on its last: any other text in the cell "
+                                      "would reach the student version (is a marker misplaced?)")
+
+
 # ---------------------------------------------------------------------------------------------- generate
 
 
@@ -260,8 +375,10 @@ def student_notebook(solution_nb, *, name: str, path: str | None = None, starts:
         new = copy.deepcopy(cell)
         if cell.cell_type == "code":
             new.source = strip_code(cell.source, **where)
+            check_placement(cell.source, **where)
         elif cell.cell_type == "markdown":
             new.source = relocate_links(strip_markdown(cell.source, **where))
+            check_markdown_placement(cell.source, **where)
         elif _MARKER_LIKE.search(cell.source):
             offset = cell.source.count("\n", 0, _MARKER_LIKE.search(cell.source).start())
             raise MarkerError(where["path"], where["first_line"] + offset,
@@ -291,6 +408,47 @@ def generate_text(solution: Path | str) -> str:
     return write_text(student_notebook(nb, name=solution.name, path=_show(solution), starts=starts))
 
 
+def _ids(ipynb: Path) -> list[str]:
+    return [cell.get("id") for cell in nbformat.read(ipynb, as_version=4).cells] if ipynb.exists() else []
+
+
+def _student_id(name: str, cell, taken: set[str]) -> str:
+    """A cell id for the student notebook ``name``: from its content, salted so that it is never its solution's."""
+    digest = hashlib.sha1(f"student {name}\n{cell.cell_type}\n{cell.source}".encode()).hexdigest()
+    cell_id, n = digest[:8], 1
+    while cell_id in taken:
+        n += 1
+        cell_id = f"{digest[:8]}-{n}"
+    return cell_id
+
+
+def sync_student_ipynb(student_text: str, student_ipynb: Path, solution_ipynb: Path) -> bool:
+    """Give the student .ipynb the cells of its new .py, with ids of its own; True if it changed.
+
+    Outputs and ids of unchanged cells are kept (jupytext's combine); a new cell, or one whose id
+    its solution's notebook uses too, gets a new id.  ``tools/notebooks.py build`` then executes it
+    and keeps these ids.
+    """
+    source = read_text(student_text)
+    old = nbformat.read(student_ipynb, as_version=4) if student_ipynb.exists() else None
+    nb = combine_inputs_with_outputs(copy.deepcopy(source), old) if old is not None else source
+    taken = set(_ids(solution_ipynb))
+    changed = old is None or len(old.cells) != len(nb.cells)
+    for cell in nb.cells:
+        if not cell.get("id") or cell["id"] in taken:
+            cell["id"] = _student_id(student_ipynb.stem, cell, taken)
+            changed = True
+        taken.add(cell["id"])
+    if old is not None and not changed:
+        changed = [(c.cell_type, c.source, c.get("id")) for c in old.cells] != \
+                  [(c.cell_type, c.source, c.get("id")) for c in nb.cells]
+    if changed:
+        if old is not None:
+            nb.metadata = old.metadata
+        nbformat.write(nb, student_ipynb)
+    return changed
+
+
 def generate(paths=None) -> list[tuple[Path, bool]]:
     """Write the student version of each solution; return ``(student path, changed)`` pairs.
 
@@ -309,7 +467,8 @@ def generate(paths=None) -> list[tuple[Path, bool]]:
         if changed:
             with open(target, "w", encoding="utf-8", newline="\n") as f:
                 f.write(text)
-        written.append((target, changed))
+        ipynb_changed = sync_student_ipynb(text, target.with_suffix(".ipynb"), solution.with_suffix(".ipynb"))
+        written.append((target, changed or ipynb_changed))
     return written
 
 
@@ -341,12 +500,37 @@ def check_one(solution: Path | str) -> str | None:
     if not target.exists():
         return f"{_show(target)}: missing (run: python tools/exercises.py generate {_show(solution)})"
     difference = first_difference(expected, target.read_text(encoding="utf-8"))
-    if difference is None:
-        return None
-    line, want, got = difference
-    return (f"{_show(target)}:{line}: differs from what tools/exercises.py generates from {_show(solution)}: "
-            f"expected {want!r}, found {got!r} (edit the solution, then run: python tools/exercises.py generate "
-            f"{_show(solution)})")
+    if difference is not None:
+        line, want, got = difference
+        return (f"{_show(target)}:{line}: differs from what tools/exercises.py generates from {_show(solution)}: "
+                f"expected {want!r}, found {got!r} (edit the solution, then run: python tools/exercises.py generate "
+                f"{_show(solution)})")
+    return notebook_problem(target.with_suffix(".ipynb"), solution.with_suffix(".ipynb"))
+
+
+_VERDICT = re.compile(r"^(?P<mark>[✓✗·]) (?P<id>\w+): (?P<status>passed|not yet right|not attempted yet)\.")
+_PROGRESS = re.compile(r"^Exercises of \S+: (?P<passed>\d+) of \d+ passed\.")
+
+
+def notebook_problem(student_ipynb: Path, solution_ipynb: Path) -> str | None:
+    """Why the executed student notebook betrays a solution or shares a cell id with its solution, or None."""
+    if not student_ipynb.exists():
+        return None  # tools/notebooks.py check reports a missing notebook
+    nb = nbformat.read(student_ipynb, as_version=4)
+    shared = set(c.get("id") for c in nb.cells) & set(_ids(solution_ipynb))
+    if shared:
+        index = next(i for i, c in enumerate(nb.cells) if c.get("id") in shared)
+        return (f"{_show(student_ipynb)}: cell {index + 1} has the id {nb.cells[index].get('id')!r} of a cell of "
+                f"{_show(solution_ipynb)} (run: python tools/exercises.py generate {_show(solution_ipynb.with_suffix('.py'))})")
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", ()):
+            text = output.get("data", {}).get("text/plain", "") or output.get("text", "")
+            text = "".join(text) if isinstance(text, list) else text
+            verdict, progress = _VERDICT.match(text), _PROGRESS.match(text)
+            if (verdict and verdict["mark"] != "·") or (progress and progress["passed"] != "0"):
+                return (f"{_show(student_ipynb)}: cell {index + 1} shows {text.splitlines()[0]!r}: in the student "
+                        "version every check must be 'not attempted yet', so a solution has reached it")
+    return None
 
 
 def check(paths=None, root: Path = ROOT) -> list[str]:
