@@ -5,6 +5,8 @@
 * ``random_gmm``: a factory ``random_gmm(K, D, rng, offset=0.0)`` that returns a random, valid,
   well-conditioned :class:`gmmbook.GMM`.  It is session-scoped (a plain function), so it can be
   used inside Hypothesis tests too.
+* ``perturb_gmm``: ``perturb_gmm(gmm, covariance_type, rng, size)``, a random θ′ of the same
+  covariance family near ``gmm`` (session-scoped too), for "the M-step maximises Q" tests.
 """
 
 from __future__ import annotations
@@ -29,6 +31,31 @@ def make_random_gmm(K: int, D: int, rng: np.random.Generator, offset: float = 0.
     return gmmbook.GMM(weights, means, covariances)
 
 
+def perturb(gmm: gmmbook.GMM, covariance_type: str, rng: np.random.Generator, size: float) -> gmmbook.GMM:
+    """A random θ′ of the same covariance family near ``gmm``: means moved, weights mixed with a
+    random point of the simplex, covariances C Σ Cᵀ (full), scaled per coordinate (diag), per
+    component (spherical), or by one shared C (tied); all stay symmetric positive definite."""
+    K, D = gmm.K, gmm.D
+    scale = np.sqrt(np.diagonal(gmm.covariances, axis1=1, axis2=2))
+    means = gmm.means + size * scale * rng.standard_normal((K, D))
+    weights = (1 - size) * gmm.weights + size * rng.dirichlet(np.ones(K))
+    weights /= weights.sum()
+    covs = gmm.covariances
+    if covariance_type == "full":
+        C = np.eye(D) + size * rng.standard_normal((K, D, D)) / np.sqrt(D)
+        covs = C @ covs @ C.transpose(0, 2, 1)
+    elif covariance_type == "diag":
+        f = np.exp(size * rng.standard_normal((K, D)))
+        covs = covs * np.sqrt(f[:, :, None] * f[:, None, :])
+    elif covariance_type == "spherical":
+        covs = covs * np.exp(size * rng.standard_normal(K))[:, None, None]
+    else:
+        C = np.eye(D) + size * rng.standard_normal((D, D)) / np.sqrt(D)
+        covs = C @ covs @ C.T
+    covs = (covs + covs.transpose(0, 2, 1)) / 2
+    return gmmbook.GMM(weights, means, covs)
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     """A seeded generator, new for every test (tests do not share random state)."""
@@ -47,3 +74,9 @@ def faithful() -> np.ndarray:
 def random_gmm():
     """Factory: ``random_gmm(K, D, rng, offset=0.0)`` → a random valid :class:`gmmbook.GMM`."""
     return make_random_gmm
+
+
+@pytest.fixture(scope="session")
+def perturb_gmm():
+    """Factory: ``perturb_gmm(gmm, covariance_type, rng, size)`` → a random θ′ near ``gmm``."""
+    return perturb

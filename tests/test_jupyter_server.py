@@ -1,10 +1,13 @@
-"""A real Jupyter server (the one `make lab` starts) opens each chapter's .py as a notebook.
+"""A real Jupyter server, configured as `make lab` configures it, serves the book's notebooks.
 
 With jupytext installed, the server's contents API reads ``chapters/NN_name.py`` as a notebook whose
-cells are those of the .py and whose outputs are those of the paired .ipynb.  These tests start
-``python -m jupyter_server`` from this interpreter on 127.0.0.1 (a port chosen by the OS, a random
-token, user configuration ignored), ask it over HTTP with the standard library only, and always
-shut it down.
+cells are those of the .py and whose outputs are those of the paired .ipynb.  The project's
+configuration (``jupyter-config/``, put on ``JUPYTER_CONFIG_PATH`` as `make lab` does) lists one
+entry per notebook and no build debris, and hands out each notebook with the Python version its
+kernel will report, taking it out again on save: an untouched notebook saved as is keeps its bytes.
+These tests start ``python -m jupyter_server`` from this interpreter on 127.0.0.1 (a port chosen by
+the OS, a random token, user configuration ignored), ask it over HTTP with the standard library
+only, and always shut it down.  tests/test_browser.py drives JupyterLab itself in Chromium.
 """
 
 from __future__ import annotations
@@ -76,6 +79,8 @@ def running_server(root: Path, scratch: Path):
     env = dict(
         os.environ,
         JUPYTER_CONFIG_DIR=str(scratch / "config"),  # no user-level configuration (~/.jupyter)
+        JUPYTER_CONFIG_PATH=str(ROOT / "jupyter-config"),  # the project's, as `make lab` sets it
+        JUPYTER_DATA_DIR=str(scratch / "data"),  # no user-level kernelspecs or notebook signatures
         JUPYTER_RUNTIME_DIR=str(runtime),  # server info and cookie secret stay in the scratch folder
     )
     log = open(scratch / "server.log", "wb")
@@ -172,18 +177,65 @@ raise ValueError("on purpose")
 '''
 
 
+# Folders and files that builds and tests leave in a working copy, none of which a reader should see.
+DEBRIS = ("gmmbook.egg-info", "__pycache__", "_build", ".venv", ".pytest_cache", ".ipynb_checkpoints")
+
+
 @pytest.fixture(scope="module")
 def small_server(tmp_path_factory):
-    """(server, root): a server whose root is a scratch folder holding one pair built by the tool."""
+    """(server, root): a server whose root is a scratch folder holding two pairs built by the tool
+    (``small``, which tests edit, and ``untouched``, which they only open and save), a lone module
+    and build debris."""
     root = tmp_path_factory.mktemp("root")
     shutil.copy2(ROOT / "pyproject.toml", root / "pyproject.toml")  # the project's [tool.jupytext]
-    (root / "small.py").write_text(SMALL)
-    build(root / "small.py")
-    # As after a build or a git checkout: the .ipynb is newer than the .py by more than jupytext's margin.
-    stamp = (root / "small.py").stat().st_mtime
-    os.utime(root / "small.ipynb", (stamp + 60, stamp + 60))
+    for name in ("small", "untouched"):
+        (root / f"{name}.py").write_text(SMALL)
+        build(root / f"{name}.py")
+        # As after a build or a git checkout: the .ipynb is newer than the .py by more than jupytext's margin.
+        stamp = (root / f"{name}.py").stat().st_mtime
+        os.utime(root / f"{name}.ipynb", (stamp + 60, stamp + 60))
+    (root / "helper.py").write_text("VALUE = 1\n")  # a module with no paired notebook
+    for name in DEBRIS:
+        (root / name).mkdir()
     with running_server(root, tmp_path_factory.mktemp("scratch")) as server:
         yield server, root
+
+
+def _listing(server: Server, folder: str) -> set[str]:
+    status, model = server.get(f"api/contents/{folder}", content=1)
+    assert status == 200, model.get("message")
+    return {entry["name"] for entry in model["content"]}
+
+
+def test_listing_shows_one_entry_per_notebook_and_no_debris(small_server):
+    """The .py twin of each pair is not listed (a reader opens the .ipynb); a lone .py is."""
+    server, _ = small_server
+    assert _listing(server, "") == {"small.ipynb", "untouched.ipynb", "helper.py", "pyproject.toml"}
+
+
+def _kernel_language_info() -> dict:
+    """What this interpreter's ipykernel reports in kernel_info (the kernel `make lab` starts)."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return IPythonKernel.language_info
+
+
+@pytest.mark.parametrize("opened", ["untouched.ipynb", "untouched.py"])
+def test_an_untouched_notebook_opens_as_the_kernel_reports_and_saves_unchanged(small_server, opened):
+    """JupyterLab sets metadata.language_info to what the kernel reports (with this interpreter's
+    version, 3.11.7 or 3.11.2) and marks the notebook modified if that changes anything.  The
+    server hands it out already so; saving the unchanged model writes back the committed bytes."""
+    server, root = small_server
+    before = {name: (root / name).read_bytes() for name in ("untouched.py", "untouched.ipynb")}
+    status, model = server.get(f"api/contents/{opened}", type="notebook", content=1)
+    assert status == 200, model.get("message")
+    assert model["content"]["metadata"]["language_info"] == _kernel_language_info()
+    status, saved = server.put(f"api/contents/{opened}", {"type": "notebook", "format": "json",
+                                                          "content": model["content"]})
+    assert status == 200, saved.get("message")
+    after = {name: (root / name).read_bytes() for name in before}
+    assert after == before, "saving an unchanged notebook changed " + ", ".join(
+        name for name in before if after[name] != before[name])
 
 
 def test_server_opens_a_small_pair_as_a_notebook(small_server):
@@ -229,3 +281,20 @@ def book_server(tmp_path_factory):
 @pytest.mark.parametrize("py", CHAPTERS, ids=lambda path: path.name)
 def test_server_opens_chapter_py_as_its_notebook(book_server, py):
     _assert_opens_as_the_ipynb(book_server, f"chapters/{py.name}", py.with_suffix(".ipynb"))
+
+
+@pytest.mark.parametrize("folder", ["chapters", "exercises", "exercises/solutions"])
+def test_book_folders_list_each_notebook_once(book_server, folder):
+    """A reader sees NN_name.ipynb, never its NN_name.py twin beside it."""
+    listed = _listing(book_server, folder)
+    notebooks = {path.name for path in (ROOT / folder).glob("*.ipynb")}
+    assert notebooks, f"no notebooks in {folder}/"
+    assert notebooks <= listed
+    twins = {name for name in listed if name.endswith(".py") and name[: -len(".py")] + ".ipynb" in notebooks}
+    assert not twins, f"{folder}/: the .py twins {sorted(twins)} are listed beside their notebooks"
+
+
+def test_library_modules_stay_listed(book_server):
+    """Only the twin of a notebook is hidden: gmmbook's modules are listed."""
+    modules = {path.name for path in (ROOT / "gmmbook").glob("*.py")}
+    assert modules and modules <= _listing(book_server, "gmmbook")

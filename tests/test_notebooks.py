@@ -21,6 +21,8 @@ from jupytext import TextFileContentsManager
 from jupytext.config import load_jupytext_config
 
 from tools.notebooks import (
+    KERNELSPEC,
+    LANGUAGE_INFO,
     ROOT,
     SOURCE_GLOBS,
     NotebookError,
@@ -65,6 +67,35 @@ def test_book_notebook_is_fully_executed(ipynb):
     """nbval does not compare cells whose execution_count is null: a committed notebook must be executed."""
     problems = execution_problems(ipynb)
     assert not problems, "\n".join(problems)
+
+
+# What JupyterLab writes into a notebook when its kernel starts: metadata.kernelspec from the kernelspec
+# (name, display_name, language) and metadata.language_info from the kernel's kernel_info reply.  If
+# the committed notebooks carried anything else, every notebook would be marked modified on opening.
+# The Python version is the one exception: the kernels of two interpreters report 3.11.7 and 3.11.2,
+# so it is left out of the files and added by the server `make lab` starts (jupyter-config/).
+
+
+def test_language_info_is_what_the_kernel_reports_less_the_python_version():
+    from ipykernel.ipkernel import IPythonKernel
+
+    reported = dict(IPythonKernel.language_info)
+    assert reported.pop("version") == sys.version.split()[0] and "version" not in LANGUAGE_INFO
+    assert LANGUAGE_INFO == reported
+
+
+def test_kernelspec_is_what_jupyterlab_writes_for_the_python3_kernel():
+    from ipykernel.kernelspec import get_kernel_dict
+
+    spec = get_kernel_dict()
+    assert KERNELSPEC == {"name": "python3", "display_name": spec["display_name"], "language": spec["language"]}
+
+
+@pytest.mark.parametrize("ipynb", BOOK_NOTEBOOKS, ids=_rel)
+def test_book_notebook_carries_the_metadata_jupyterlab_writes(ipynb):
+    metadata = nbformat.read(ipynb, as_version=4).metadata
+    assert metadata.get("kernelspec") == KERNELSPEC, f"{_rel(ipynb)}: rebuild it with tools/notebooks.py"
+    assert metadata.get("language_info") == LANGUAGE_INFO, f"{_rel(ipynb)}: rebuild it with tools/notebooks.py"
 
 
 # ------------------------------------------------------------------------------ the tool, on a small pair
@@ -313,3 +344,11 @@ def test_a_tag_set_in_jupyterlab_reaches_the_py(pair):
     manager.save({"type": "notebook", "format": "json", "content": notebook}, py.name)
     assert '# %% tags=["nbval-ignore-output"]\nvalues * 2' in py.read_text()
     assert sync_problem(py) is None
+
+
+def test_build_times_out_on_a_cell_that_never_ends(tmp_path):
+    """nbclient only enforces its cell timeout with an asynchronous kernel client (CurrentEnvKernelManager)."""
+    py = _write_project(tmp_path, "# %%\nimport time\n\nwhile True:\n    time.sleep(0.1)\n")
+    with pytest.raises(NotebookError, match=r"execution failed at cell 1 .*Timeout"):
+        build(py, timeout=3)
+    assert not py.with_suffix(".ipynb").exists()

@@ -28,7 +28,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
 from jupytext.combine import combine_inputs_with_outputs
 from jupytext.config import load_jupytext_config
 from nbclient import NotebookClient
@@ -40,7 +40,10 @@ SOURCE_GLOBS = ("chapters/*.py", "exercises/*.py", "exercises/solutions/*.py")
 
 KERNEL_NAME = "python3"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": KERNEL_NAME}
-# What ipykernel reports, minus the Python version (which would churn the file from machine to machine).
+# What JupyterLab writes when a kernel starts: the kernelspec, and the language_info that ipykernel
+# reports, minus the Python version (which would churn the file from machine to machine).  The server
+# `make lab` starts (jupyter-config/) adds the version of this machine's kernel when it opens a notebook
+# and takes it out when it saves one, so that opening a notebook marks nothing as modified.
 LANGUAGE_INFO = {
     "codemirror_mode": {"name": "ipython", "version": 3},
     "file_extension": ".py",
@@ -169,7 +172,7 @@ def assemble(py: Path | str, ipynb: Path | str | None = None):
     return nbformat.v4.new_notebook(cells=cells, metadata=metadata)
 
 
-class _CurrentEnvKernelSpecs(KernelSpecManager):
+class CurrentEnvKernelSpecs(KernelSpecManager):
     """Resolve ``python3`` to the ipykernel of the interpreter running this tool.
 
     A user-level ``python3`` kernelspec (``~/.local/share/jupyter/kernels``) pointing at another
@@ -184,12 +187,22 @@ class _CurrentEnvKernelSpecs(KernelSpecManager):
         return super().get_kernel_spec(kernel_name)
 
 
-class _CurrentEnvKernelManager(KernelManager):
-    """A kernel manager that starts this interpreter's ipykernel (see _CurrentEnvKernelSpecs)."""
+class CurrentEnvKernelManager(AsyncKernelManager):
+    """Starts this interpreter's ipykernel (see :class:`CurrentEnvKernelSpecs`).
+
+    Asynchronous, because with a blocking kernel client nbclient waits for a cell's output without
+    looking at the clock: a cell that never finishes would hang instead of timing out.  The kernel's
+    connection is encrypted (``transport_encryption``), which also silences ipykernel's warning about
+    plain TCP on every start.
+    """
+
+    @default("transport_encryption")
+    def _encrypted(self):
+        return "auto"
 
     @default("kernel_spec_manager")
     def _current_env_kernel_specs(self):
-        return _CurrentEnvKernelSpecs(data_dir=self.data_dir)
+        return CurrentEnvKernelSpecs(data_dir=self.data_dir)
 
 
 def execute(nb, cwd: Path | str, *, timeout: int = CELL_TIMEOUT, name: str = "notebook"):
@@ -204,7 +217,7 @@ def execute(nb, cwd: Path | str, *, timeout: int = CELL_TIMEOUT, name: str = "no
 
     client = NotebookClient(
         nb,
-        kernel_manager_class=_CurrentEnvKernelManager,  # nbclient owns it and shuts the kernel down
+        kernel_manager_class=CurrentEnvKernelManager,  # nbclient owns it and shuts the kernel down
         timeout=timeout,
         kernel_name=KERNEL_NAME,
         record_timing=False,
