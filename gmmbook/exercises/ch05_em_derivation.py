@@ -45,8 +45,9 @@ def equivalent(expr, other, points) -> bool:
 
 
 def derived_expression(answer, *, unknown: tuple, symbols: dict, expected, points, mistakes=(), foreign=None,
-                       default: str):
-    """Check a symbolic answer; return None when it equals ``expected``, else raise the Mistake that names it.
+                       default: str, right: str) -> str:
+    """Check a symbolic answer; return ``right`` (the verdict's message) when it equals ``expected``, else
+    raise the Mistake that names it.
 
     ``symbols`` maps each name the answer may use to the checker's symbol (or expression) it stands
     for; ``points`` are dicts giving those symbols numbers; ``mistakes`` are (wrong formula, message)
@@ -73,7 +74,7 @@ def derived_expression(answer, *, unknown: tuple, symbols: dict, expected, point
     if expr.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan):
         raise Mistake("Your answer is infinite or undefined; the quantity asked for is a finite formula.")
     if equivalent(expr, expected, points):
-        return None
+        return right
     for wrong, message in mistakes:
         if equivalent(expr, wrong, points):
             raise Mistake(message)
@@ -120,7 +121,7 @@ def _check_multiplier_sensitivity(answer):
     N, delta = sympy.Symbol("N", positive=True), sympy.Symbol("delta", real=True)
     points = [{N: 7, delta: 0.1}, {N: 272, delta: 0.3}, {N: 3.5, delta: 0.85}, {N: 40, delta: 2.5}]
     with case("the gain as a function of N and δ"):
-        derived_expression(
+        return derived_expression(
             answer, unknown=("gain", "Delta_f", "Δf", "delta_f"), symbols={"N": N, "delta": delta, "δ": delta},
             expected=N * sympy.log(1 + delta), points=points,
             foreign={name: "The N_k cancel in the difference f*(1 + δ) − f*(1): put the maximiser you found into f "
@@ -140,9 +141,9 @@ def _check_multiplier_sensitivity(answer):
                 (N * sympy.log(delta), "Check the argument of your logarithm: the weights now sum to 1 + δ, not δ."),
             ],
             default="Not yet: redo the Lagrange conditions with Σ_k π_k = 1 + δ, put the maximiser back into "
-                    "f = Σ_k N_k ln π_k, and subtract the best value for δ = 0.")
-    return ("Right: the best value rises by N ln(1 + δ), whose slope at δ = 0 is N = −λ: the multiplier is the "
-            "price of the constraint.")
+                    "f = Σ_k N_k ln π_k, and subtract the best value for δ = 0.",
+            right="Right: the best value rises by N ln(1 + δ), whose slope at δ = 0 is N = −λ: the multiplier is the "
+                  "price of the constraint.")
 
 
 @exercise("fixed_weight", answer="pi_2")
@@ -156,7 +157,7 @@ def _check_fixed_weight(answer):
               {n1: 0.5, n2: 12.0, n3: 20.0, pi1: 0.75}]
     lam_message = "Eliminate λ with the constraint: your answer should contain N_1, N_2, N_3 and π_1 only."
     with case("π_2 as a function of N_1, N_2, N_3 and π_1"):
-        derived_expression(
+        return derived_expression(
             answer, unknown=("pi_2", "π_2", "pi2"),
             symbols={"N_1": n1, "N_2": n2, "N_3": n3, "pi_1": pi1, "π_1": pi1, "N": n1 + n2 + n3},
             expected=(1 - pi1) * n2 / (n2 + n3), points=points,
@@ -177,9 +178,9 @@ def _check_fixed_weight(answer):
                                                 "constraint instead of subtracting the other weights."),
             ],
             default="Not yet: write the stationarity conditions for π_2 and π_3 only (π_1 is not a variable), "
-                    "and use the constraint to find λ.")
-    return ("Right: the free components share 1 − π_1 in proportion to their counts, "
-            "π_2 = (1 − π_1) N_2 / (N_2 + N_3), with λ = −(N_2 + N_3)/(1 − π_1).")
+                    "and use the constraint to find λ.",
+            right="Right: the free components share 1 − π_1 in proportion to their counts, "
+                  "π_2 = (1 − π_1) N_2 / (N_2 + N_3), with λ = −(N_2 + N_3)/(1 − π_1).")
 
 
 # ---------------------------------------------------------------------------------------------- the M-step

@@ -112,7 +112,7 @@ def _check_floor_fall(answer):
     on_sd = (sympy.sqrt(v) + eps) ** 2                      # ε added to the standard deviation
     fall = N / 2 * (sympy.log(1 + eps / v) - eps / (v + eps))
     with case("the fall as a function of N, σ̂² and ε"):
-        derived_expression(
+        return derived_expression(
             answer, unknown=("fall", "Delta_l", "drop"),
             symbols={"N": N, "sigma2_hat": v, "var_hat": v, "epsilon": eps, "eps": eps, "ε": eps},
             expected=fall, points=points,
@@ -131,9 +131,9 @@ def _check_floor_fall(answer):
                                                    "Σ_n (x_n − x̄)²/(2σ²) changes too when σ² becomes σ̂² + ε."),
             ],
             default="Not yet: write ℓ(x̄, σ²) with Σ_n (x_n − x̄)² = N σ̂², evaluate it at σ² = σ̂² and at σ̂² + ε, "
-                    "and subtract.")
-    return ("Right: one cycle with the floor lowers ℓ by (N/2)[ln(1 + ε/σ̂²) − ε/(σ̂² + ε)] ≈ N ε²/(4σ̂⁴), "
-            "although the start was the maximum: the floored M-step is not an EM step.")
+                    "and subtract.",
+            right="Right: one cycle with the floor lowers ℓ by (N/2)[ln(1 + ε/σ̂²) − ε/(σ̂² + ε)] ≈ N ε²/(4σ̂⁴), "
+                  "although the start was the maximum: the floored M-step is not an EM step.")
 
 
 # ---------------------------------------------------------------------------------------------- the rate
@@ -206,7 +206,7 @@ def _check_kmeans_limit(answer):
     determinant = ("The normalising constants drop out: their ratio gives (D/2) ln(β_2/β_1), a fixed number, and σ² "
                    "times it goes to 0.")
     with case("the limit as a function of d_1, d_2, β_1 and β_2"):
-        derived_expression(
+        return derived_expression(
             answer, unknown=("limit", "lim"), symbols={"d_1": d1, "d_2": d2, "beta_1": b1, "beta_2": b2, "β_1": b1, "β_2": b2},
             expected=(d2 / b2 - d1 / b1) / 2, points=points,
             foreign={**{name: "Your expression still contains σ: multiply ln(r_n1/r_n2) by σ² and let σ → 0."
@@ -224,9 +224,9 @@ def _check_kmeans_limit(answer):
                                                 "Σ_k = β_k σ² I, so Σ_k⁻¹ = I / (β_k σ²)."),
             ],
             default="Not yet: write ln(r_n1/r_n2) from equation (resp) with the Gaussians written out, multiply by σ², "
-                    "and see which terms survive as σ → 0.")
-    return ("Right: σ² ln(r_n1/r_n2) → (d_2/β_2 − d_1/β_1)/2, so in the limit each point goes to the component with "
-            "the smallest ‖x_n − μ_k‖²/β_k; weights and normalising constants drop out.")
+                    "and see which terms survive as σ → 0.",
+            right="Right: σ² ln(r_n1/r_n2) → (d_2/β_2 − d_1/β_1)/2, so in the limit each point goes to the component with "
+                  "the smallest ‖x_n − μ_k‖²/β_k; weights and normalising constants drop out.")
 
 
 # ---------------------------------------------------------------------------------------------- BIC
@@ -241,7 +241,7 @@ def _check_bic_threshold(answer):
     points = [{D: 1, N: 10}, {D: 2, N: 272}, {D: 3, N: 1000}, {D: 5, N: 50}]
     extra = 1 + D + D * (D + 1) / 2                     # the parameters of one more component, equation (count)
     with case("the threshold as a function of D and N"):
-        derived_expression(
+        return derived_expression(
             answer, unknown=("threshold", "Delta_l", "rise"), symbols={"D": D, "N": N},
             expected=extra * sympy.log(N) / 2, points=points,
             foreign={name: "The threshold does not depend on K: M grows by the same number for every added component."
@@ -262,6 +262,6 @@ def _check_bic_threshold(answer):
                 (-extra * sympy.log(N) / 2, "The sign is wrong: the threshold is a rise of ℓ, a positive number."),
             ],
             default="Not yet: write BIC(K + 1) < BIC(K) with equation (bic), count the parameters one more component "
-                    "adds with equation (count), and solve for ℓ(K + 1) − ℓ(K).")
-    return ("Right: one more full-covariance component must raise ℓ by more than (1 + D + D(D+1)/2) ln N / 2, "
-            "16.8 on Old Faithful (D = 2, N = 272).")
+                    "adds with equation (count), and solve for ℓ(K + 1) − ℓ(K).",
+            right="Right: one more full-covariance component must raise ℓ by more than (1 + D + D(D+1)/2) ln N / 2, "
+                  "16.8 on Old Faithful (D = 2, N = 272).")
