@@ -4,36 +4,36 @@
 # Chapter 02 told the mixture as a story: a hidden label $\mathbf{z}$ is drawn first, then a point $\mathbf{x}$ from the chosen component.
 # Chapter 03 summed the label out to get the density $p(\mathbf{x})$ of what we observe.
 # This chapter runs the story backwards: having seen $\mathbf{x}$, what do we know about $\mathbf{z}$?
-# Bayes' rule answers with a probability for each component, the *responsibility* of that component for the point.
-# Responsibilities are what "soft clustering" means, and computing them is the E-step of the EM algorithm (chapters 05 and 06).
+# Bayes' rule answers with a probability for each component, its *responsibility* for the point.
+# Computing responsibilities is the E-step of the EM algorithm (chapters 05 and 06).
 #
 # ## What you will learn
 #
-# - Bayes' rule for the hidden label, equation (resp), and its one-hot form, equation (resp-onehot); computed by hand on the classic textbook example, then as a function, then with `gb.responsibilities`.
-# - The properties of responsibilities: they are probabilities, equation (resp-sum); each is the *expectation of a hard 0/1 variable*, equation (resp-expect), which is the precise answer to "if $\mathbf{z}$ is one-hot, where does soft assignment come from?"; averaged over the data they give back the weights, equation (resp-average); and the posterior of a whole data set factorises over points, equation (post-factor).
-# - How to test Bayes' rule against the generative story itself: simulate many pairs $(\mathbf{x}, \mathbf{z})$ and count labels among the points that land in a small bin, with binomial error bars and the bias of a finite bin accounted for.
-# - Soft against hard clustering on Old Faithful: the mixture's boundary $r = \tfrac12$ is a curve, equation (log-odds), K-means' boundary is a straight line, equation (kmeans-boundary), and we find the points where they disagree.
-# - Why responsibilities must be computed in log space, equation (log-resp): the naive ratio is $0/0$ far from every component; and where far-away points go (to the widest component, not the nearest).
+# - Bayes' rule for the hidden label, equation (resp): by hand, as a function, then with `gb.responsibilities`.
+# - Responsibilities are expectations of hard labels, give back the weights on average, and factorise over points.
+# - A test of Bayes' rule against the generative story, by simulation.
+# - Soft against hard clustering on Old Faithful: a curved boundary against K-means' straight one.
+# - Why responsibilities are computed in log space, equation (log-resp).
 #
 # ## What this chapter assumes
 #
-# - Chapter 01: the Gaussian density, equation (gauss), the mixture, equation (mixture), and K-means, equation (kmeans).
-# - Chapter 02: the one-hot label, equation (onehot), the joint $p(\mathbf{x}, \mathbf{z}) = \prod_k [\pi_k \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)]^{z_k}$, equation (joint), its value for one component $p(\mathbf{x}, z_k = 1) = \pi_k \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)$, equation (joint-k), the joint of a data set, equation (joint-data), and the simulation near $x_0 = -1$ that led to the shares of equation (joint-share).
-# - Chapter 03: the marginal $p(\mathbf{x}) = \sum_k \pi_k \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)$, equation (marginal), the likelihood of a data set, equation (likelihood), and log-sum-exp, equation (logsumexp).
-# - Bayes' rule for two events, the binomial distribution and the standard error of a proportion.
+# - Chapter 01: the Gaussian density, equation (gauss), the mixture, and K-means, equation (kmeans).
+# - Chapter 02: the joint, equations (joint) and (joint-k), that of a data set, equation (log-joint-data), and why assignment is soft although every label is hard.
+# - Chapter 03: the marginal, equation (marginal), the likelihood, and log-sum-exp, equation (logsumexp).
+# - Bayes' rule for two events, and the standard error of a proportion.
 #
-# Notation, as everywhere in the book: $N$ points, $D$ dimensions, $K$ components; weights $\pi_k$ (`weights`), means $\boldsymbol\mu_k$ (`means`), covariances $\boldsymbol\Sigma_k$ (`covariances`), $\theta = \{\boldsymbol\pi, \boldsymbol\mu, \boldsymbol\Sigma\}$; responsibilities $r_{nk}$ (also written $\gamma_{nk}$; `resp`) and $N_k = \sum_n r_{nk}$ (`nk`).
-# We abbreviate $\mathcal{N}_k(\mathbf{x}) = \mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)$ where the parameters are clear.
-# In the mathematics components are numbered $k = 1, \dots, K$; in the code they are numbered `0, ..., K-1`, so component $k$ of the text is index `k - 1` of an array (the printed tables add 1).
+# The symbols are those of chapter 00.
 
 # %%
 import itertools
 
 import matplotlib.pyplot as plt
+import mpmath
 import numpy as np
 import sympy as sp
-from scipy import special, stats
+from scipy import integrate, special, stats
 from scipy.cluster.vq import kmeans2
+from sklearn.mixture import GaussianMixture
 
 import gmmbook as gb
 from gmmbook import plotting
@@ -43,37 +43,28 @@ np.set_printoptions(precision=4, suppress=True)
 # %% [markdown]
 # ## 1. Bayes' rule for the label
 #
-# The product rule factorises the joint of $\mathbf{x}$ and $\mathbf{z}$ in two orders:
+# The product rule factorises the joint in two orders, $p(\mathbf{z})\, p(\mathbf{x} \mid \mathbf{z}) = p(\mathbf{x})\, p(\mathbf{z} \mid \mathbf{x})$: the generative story of chapter 02, and what we want.
+# Dividing by $p(\mathbf{x})$, equation (marginal) of chapter 03, and writing the joint as equation (joint) of chapter 02 gives Bayes' rule for the one-hot label:
 #
-# $$ p(\mathbf{x}, \mathbf{z}) = p(\mathbf{z})\, p(\mathbf{x} \mid \mathbf{z}) = p(\mathbf{x})\, p(\mathbf{z} \mid \mathbf{x}) \tag{two-orders} $$
+# $$ p(\mathbf{z} \mid \mathbf{x}) = \frac{p(\mathbf{x}, \mathbf{z})}{p(\mathbf{x})} = \frac{\prod_{k=1}^K \left[\pi_k \,\mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)\right]^{z_k}}{\sum_{j=1}^K \pi_j \,\mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_j, \boldsymbol\Sigma_j)} \tag{resp-onehot} $$
 #
-# The first order is the generative story of chapter 02: label first, point second.
-# The second order is what we want: the point, which we see, first; the label, given the point, second.
-# Dividing by $p(\mathbf{x})$, and writing $p(\mathbf{x})$ as the joint summed over the $K$ values of the label (chapter 03, equation (sum-rule)), gives Bayes' rule:
-#
-# $$ p(\mathbf{z} \mid \mathbf{x}) = \frac{p(\mathbf{x}, \mathbf{z})}{p(\mathbf{x})} = \frac{p(\mathbf{z})\, p(\mathbf{x} \mid \mathbf{z})}{\sum_{\mathbf{z}'} p(\mathbf{z}')\, p(\mathbf{x} \mid \mathbf{z}')} \tag{bayes} $$
-#
-# Now put in the mixture: the numerator is equation (joint) and the denominator is equation (marginal), so
-#
-# $$ p(\mathbf{z} \mid \mathbf{x}) = \frac{\prod_{k=1}^K \left[\pi_k \,\mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)\right]^{z_k}}{\sum_{j=1}^K \pi_j \,\mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_j, \boldsymbol\Sigma_j)} \tag{resp-onehot} $$
-#
-# For the one-hot vector with $z_k = 1$, the exponents act as a switch: $z_k = 1$ keeps the $k$-th factor of the numerator, and $z_j = 0$ turns every other factor into 1.
-# For data point $\mathbf{x}_n$ this gives the **responsibility** of component $k$ for point $n$:
+# For the one-hot vector with $z_k = 1$, the exponents keep the $k$-th factor of the numerator and turn every other factor into 1.
+# At a data point $\mathbf{x}_n$ this is the **responsibility** of component $k$ for point $n$:
 #
 # $$ r_{nk} = p(z_{nk} = 1 \mid \mathbf{x}_n) = \frac{\pi_k \,\mathcal{N}(\mathbf{x}_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)}{\sum_{j=1}^K \pi_j \,\mathcal{N}(\mathbf{x}_n \mid \boldsymbol\mu_j, \boldsymbol\Sigma_j)} \tag{resp} $$
 #
-# Read equation (resp) in two ways.
+# We write $r_k(\mathbf{x})$ for the same function at any point $\mathbf{x}$, so that $r_{nk} = r_k(\mathbf{x}_n)$, and $\mathcal{N}_k(\mathbf{x})$ for $\mathcal{N}(\mathbf{x} \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)$.
+# Equation (resp) reads in two ways.
 #
-# - **As a share.** The numerator is $p(\mathbf{x}_n, z_{nk} = 1)$, equation (joint-k): the density of "component $k$ was chosen *and* produced $\mathbf{x}_n$". The denominator is the density of "some component produced $\mathbf{x}_n$". So $r_{nk}$ is component $k$'s share of $p(\mathbf{x}_n)$: the shares of equation (joint-share) of chapter 02, and equation (soft) of chapter 01, now derived from Bayes' rule.
-# - **As an update of the prior.** Write $r_{nk} = \pi_k \cdot \mathcal{N}_k(\mathbf{x}_n) / p(\mathbf{x}_n)$. Before we see the point, the probability of component $k$ is its weight, $p(z_k = 1) = \pi_k$. Seeing $\mathbf{x}_n$ multiplies it by $\mathcal{N}_k(\mathbf{x}_n) / p(\mathbf{x}_n)$: how much better (factor above 1) or worse (below 1) component $k$ explains $\mathbf{x}_n$ than the mixture as a whole.
-#
-# We write $r_k(\mathbf{x})$ for the same function at any point $\mathbf{x}$, so that $r_{nk} = r_k(\mathbf{x}_n)$.
+# - **As a share.** The numerator is $p(\mathbf{x}_n, z_{nk} = 1)$, equation (joint-k); the denominator is $p(\mathbf{x}_n)$. So $r_{nk}$ is component $k$'s share of the density at $\mathbf{x}_n$: the share that chapter 02 previewed as equation (joint-share), now derived.
+# - **As an update of the prior.** Seeing $\mathbf{x}_n$ multiplies the prior $\pi_k$ by $\mathcal{N}_k(\mathbf{x}_n) / p(\mathbf{x}_n)$, above 1 if component $k$ explains the point better than the mixture as a whole.
 #
 # ### 1.1 The textbook example, by hand
 #
-# The classic hand-worked example (`gb.datasets.textbook_1d()`) has seven points in one dimension, $-3, -2.5, -1, 0, 2, 4, 5$, and three components $\mathcal{N}(-4, 1)$, $\mathcal{N}(0, 0.2)$ and $\mathcal{N}(8, 3)$ (the second number is the *variance* $\sigma_k^2$) with equal weights $\pi_k = \tfrac13$.
+# The classic hand-worked example (Deisenroth, Faisal & Ong 2020, §11.2, Examples 11.2–11.5; `gb.datasets.textbook_1d()`) has seven points, $-3, -2.5, -1, 0, 2, 4, 5$, and three components $\mathcal{N}(-4, 1)$, $\mathcal{N}(0, 0.2)$ and $\mathcal{N}(8, 3)$ with equal weights $\pi_k = \tfrac13$.
+# The second number is the *variance* $\sigma_k^2$.
 # In one dimension equation (gauss) is $\mathcal{N}(x \mid \mu, \sigma^2) = e^{-(x-\mu)^2 / 2\sigma^2} / \sqrt{2\pi\sigma^2}$.
-# Here is equation (resp) for all seven points at once: one row per point, one column per component.
+# Here is equation (resp) for the seven points, one row per point.
 
 # %%
 X_tb, gmm_tb = gb.datasets.textbook_1d()
@@ -90,22 +81,18 @@ for x_n, row in zip(x_tb, resp_by_hand):
 print("N_k =  " + " ".join(f"{v:6.3f}" for v in resp_by_hand.sum(axis=0)), f"  (sum {resp_by_hand.sum():.3f})")
 
 # %% [markdown]
-# Each row is a probability distribution over the three components (section 2 proves it).
-# Most points are claimed by one component with near certainty, but two rows deserve a second look.
+# Most points are claimed with near certainty; two rows deserve a second look.
 #
-# - $x = -1$ lies 3 from $\mu_1 = -4$ and only 1 from $\mu_2 = 0$, and component 2 takes it ($r = 0.943$), but less clearly than the raw distances suggest. Component 2 is narrow ($\sigma_2 = \sqrt{0.2} \approx 0.45$), so in its own standard deviations the point is $1/0.45 = 2.2$ away from $\mu_2$, against $3/1 = 3$ from $\mu_1$: still closer, but not three times closer.
-# - $x = 2$ lies 2 from $\mu_2 = 0$ and 6 from $\mu_3 = 8$, yet component 3 takes it ($r = 0.934$): in standard deviations it is $2/0.45 = 4.5$ from $\mu_2$ but only $6/\sqrt3 = 3.5$ from $\mu_3$.
+# - $x = -1$ lies 3 from $\mu_1 = -4$ and 1 from $\mu_2 = 0$. Component 2 takes it, but only with $r = 0.943$: it is narrow ($\sigma_2 \approx 0.45$), so in its own standard deviations the point is 2.2 from $\mu_2$, against 3 from $\mu_1$.
+# - $x = 2$ lies 2 from $\mu_2$ and 6 from $\mu_3 = 8$, yet component 3 takes it ($r = 0.934$): it is 4.5 standard deviations from $\mu_2$ but only $6/\sqrt3 = 3.5$ from $\mu_3$.
 #
-# Responsibilities measure distance in each component's own units, the Mahalanobis distance of equation (gauss); the normalising factor $1/\sqrt{2\pi\sigma_k^2}$ then tips close calls toward the narrower component.
-# Here the equal weights cancel from equation (resp); with unequal weights they would shift every row toward the heavier components.
-#
-# The column sums $N_k = \sum_n r_{nk}$ are the *effective numbers of points* of each component: $2.057 + 2.009 + 2.934 = 7$.
-# Chapter 05 starts its first M-step from exactly this table, and the exercises ask you to reproduce it.
+# Responsibilities compare distances in each component's own units, the Mahalanobis distance of equation (gauss), corrected by the weight and the height $1/\sqrt{2\pi\sigma_k^2}$: at $x = -1$ the narrow component 2 leads by 2.8 nats, 0.8 of them from its height alone.
+# The column sums $N_k = \sum_n r_{nk}$ are soft counts of points; they add up to $N = 7$.
+# Chapter 05 starts its first M-step from this table.
 #
 # ### 1.2 As a function, then the library
 #
-# The same three lines work for any $D$ once the Gaussian densities come from somewhere.
-# We take them from SciPy's `multivariate_normal`, which is independent of `gmmbook`.
+# The same three lines work in any dimension, here with the densities of SciPy's `multivariate_normal`, independent of `gmmbook`.
 
 # %%
 def responsibilities_inline(X, weights, means, covariances):
@@ -118,112 +105,87 @@ def responsibilities_inline(X, weights, means, covariances):
 # %% [markdown]
 # `gb.responsibilities(X, gmm)` returns the $N \times K$ matrix `resp` of equation (resp); section 5 explains why it works in log space.
 #
-# **CHECK (resp).** On the textbook example, the by-hand formula, the SciPy-based function and `gb.responsibilities` must agree within $10^{-12}$.
-# The same for the 2-D mixture `three_component_2d` of chapter 02 (three clusters of different shapes) on 1000 points drawn from it.
+# **CHECK (resp).** (a) On the textbook example: the table by hand within $10^{-12}$, and its column sums against the published $N_k \approx 2.06, 2.01, 2.93$ (Deisenroth, Faisal & Ong 2020, §11.2, Examples 11.2–11.5, to the digits the book prints), within half a unit of the last digit.
+# (b) On 1000 points of the 2-D mixture `three_component_2d` of chapter 02, whose covariances are correlated: the SciPy-based function above, and scikit-learn's `GaussianMixture.predict_proba` given the same θ, each within $10^{-12}$.
 
 # %%
 resp_tb = gb.responsibilities(X_tb, gmm_tb)
-resp_tb_inline = responsibilities_inline(X_tb, gmm_tb.weights, gmm_tb.means, gmm_tb.covariances)
-assert np.max(np.abs(resp_tb - resp_by_hand)) < 1e-12
-assert np.max(np.abs(resp_tb - resp_tb_inline)) < 1e-12
+assert np.max(np.abs(resp_tb - resp_by_hand)) < 1e-12   # fails if sigma is used for sigma^2 (pi_k cancels here; (b)
+#                                                          catches a dropped pi_k)
+assert np.max(np.abs(resp_by_hand.sum(axis=0) - [2.06, 2.01, 2.93])) < 0.005   # fails if the table is normalised
+#                                         over points, or the variance is used as a standard deviation (2.75, 1.00, 3.25)
 
 gmm2 = gb.datasets.three_component_2d()
-X2, labels2 = gb.sample(gmm2, 1000, np.random.default_rng(0))
+X2, _ = gb.sample(gmm2, 1000, np.random.default_rng(0))
 resp2 = gb.responsibilities(X2, gmm2)
-resp2_inline = responsibilities_inline(X2, gmm2.weights, gmm2.means, gmm2.covariances)
-assert resp2.shape == (1000, 3)
-assert np.max(np.abs(resp2 - resp2_inline)) < 1e-12
-print("check (resp): on the textbook example the by-hand formula, the SciPy-based function and gb.responsibilities"
-      " agree, and on 1000 points of three_component_2d SciPy and gmmbook agree; max abs. difference < 1e-12")
+sklearn_gmm = GaussianMixture(n_components=3, covariance_type="full")   # given theta, not fitted
+sklearn_gmm.weights_, sklearn_gmm.means_, sklearn_gmm.covariances_ = gmm2.weights, gmm2.means, gmm2.covariances
+sklearn_gmm.precisions_cholesky_ = np.linalg.cholesky(np.linalg.inv(gmm2.covariances))
+assert np.max(np.abs(resp2 - responsibilities_inline(X2, gmm2.weights, gmm2.means, gmm2.covariances))) < 1e-12
+#                                                    fails if the Mahalanobis distance mishandles a correlated Sigma
+assert np.max(np.abs(resp2 - sklearn_gmm.predict_proba(X2))) < 1e-12     # fails likewise, by scikit-learn's route
+print("check (resp): gb.responsibilities equals the table by hand (its N_k match the published 2.06, 2.01, 2.93),"
+      " SciPy's densities and scikit-learn's predict_proba; max abs. difference < 1e-12")
 
 # %% [markdown]
-# **What we verified:** `gb.responsibilities` computes equation (resp), checked against densities from SciPy and, in one dimension, against the formula written out by hand.
+# **What we verified:** `gb.responsibilities` computes equation (resp), by three routes that share no code with it, and its column sums match the published ones.
 # From now on we use the library.
 #
 # ## 2. Properties of the responsibilities
 #
-# ### 2.1 They are probabilities
+# ### 2.1 Probabilities of hard labels
 #
-# Every term $\pi_j \mathcal{N}_j(\mathbf{x}_n)$ is non-negative, and a Gaussian density is strictly positive, so the denominator of equation (resp) is positive (at least one weight is positive).
-# The denominator is the sum of the $K$ numerators.
-# Therefore
+# The denominator of equation (resp) is the sum of the $K$ non-negative numerators, so
 #
 # $$ 0 \le r_{nk} \le 1, \qquad \sum_{k=1}^K r_{nk} = 1 \tag{resp-sum} $$
 #
 # and each row of `resp` is a probability distribution over the $K$ components: the posterior of $\mathbf{z}_n$.
-# (That is mathematics; in floating point the denominator can be exactly 0, and section 5 deals with it.)
+# Any code that divides by the row sum satisfies equation (resp-sum) by construction, so we do not assert it; section 5 shows where floating point breaks it.
 #
-# ### 2.2 A hard variable with a soft expectation
+# Chapter 02 showed that softness is our uncertainty about a hard draw of $\mathbf{z}$; here is its formula.
+# The label $z_{nk}$ is 0 or 1, so its expectation is the probability that it is 1:
 #
-# Here is the classic question once more: *if only one $z_k$ can be 1, where does soft assignment come from?*
-# Chapter 02 answered in words: each draw is hard, and the softness is our knowledge of which draw happened.
-# Now we can say it with a formula.
-# The label $z_{nk}$ takes only the values 0 and 1, so its expectation given $\mathbf{x}_n$ is the probability that it is 1.
-# Summing over the $K$ one-hot values $\mathbf{e}_1, \dots, \mathbf{e}_K$ of $\mathbf{z}_n$, only $\mathbf{e}_k$ has a 1 in place $k$:
+# $$ \begin{aligned} \mathbb{E}[z_{nk} \mid \mathbf{x}_n] &= \sum_{j=1}^K [\mathbf{e}_j]_k \; p(\mathbf{z}_n = \mathbf{e}_j \mid \mathbf{x}_n) = r_{nk}, \\ \operatorname{Var}[z_{nk} \mid \mathbf{x}_n] &= r_{nk}\,(1 - r_{nk}) \end{aligned} \tag{resp-expect} $$
 #
-# $$ \mathbb{E}[z_{nk} \mid \mathbf{x}_n] = \sum_{j=1}^K [\mathbf{e}_j]_k \; p(\mathbf{z}_n = \mathbf{e}_j \mid \mathbf{x}_n) = r_{nk}, \qquad \operatorname{Var}[z_{nk} \mid \mathbf{x}_n] = r_{nk}\,(1 - r_{nk}) \tag{resp-expect} $$
+# The variance follows from $z^2 = z$ for $z \in \{0, 1\}$.
+# It is largest at $r_{nk} = \tfrac12$: a responsibility near ½ means "we do not know which", not "half a member of each".
+# Section 3 checks equation (resp-expect) by simulating hard labels.
 #
-# The variance follows because $z^2 = z$ for $z \in \{0, 1\}$, so $\mathbb{E}[z_{nk}^2 \mid \mathbf{x}_n] = r_{nk}$ and $\operatorname{Var} = r_{nk} - r_{nk}^2$.
-# So the label and its responsibility are different objects:
-#
-# - $\mathbf{z}_n$ is **hard**: every value it can take is a one-hot vector, and the model draws exactly one of them.
-# - $\mathbf{r}_n = \mathbb{E}[\mathbf{z}_n \mid \mathbf{x}_n]$ is **soft**: an average of the hard vectors $\mathbf{e}_1, \dots, \mathbf{e}_K$, each weighted by how probable it is given $\mathbf{x}_n$. It is a point inside the simplex of probability vectors, while $\mathbf{z}_n$ is always one of its corners.
-# - The variance $r_{nk}(1 - r_{nk})$ is largest at $r_{nk} = \tfrac12$: a responsibility near ½ means "we do not know which", not "half a member of each".
-#
-# Soft assignment, then, does not say that a point belongs partly to two clusters.
-# It says that the point belongs to exactly one, and gives the odds for each.
-# Section 3 shows this with simulated hard labels: among many draws that land at the same $\mathbf{x}$, the *average* of the hard $z_k$ is $r_k(\mathbf{x})$.
-#
-# **CHECK (resp-onehot), (resp-expect), SymPy.** With $K = 3$ and positive symbols $\pi_k$, $\mathcal{N}_k$: equation (resp-onehot) evaluated at $\mathbf{z} = \mathbf{e}_j$ must equal equation (resp); its values over the three one-hot states must sum to 1; and the expectation and variance of $z_k$, computed by definition over the three states, must equal $r_k$ and $r_k(1 - r_k)$.
+# **CHECK (resp-onehot), SymPy.** From the definitions, with $K = 3$ and positive symbols $\pi_k$ and $\mathcal{N}_k$ (the densities at a fixed $\mathbf{x}$): the joint with its exponents, equation (joint) of chapter 02, divided by its sum over the three one-hot states, must equal equation (resp) at each state $\mathbf{e}_j$.
 
 # %%
 pi = sp.symbols("pi1:4", positive=True)        # pi_1, pi_2, pi_3
-Ns = sp.symbols("N1:4", positive=True)         # N_k = N(x | mu_k, Sigma_k) at some fixed x
+Ns = sp.symbols("dens1:4", positive=True)      # N(x | mu_k, Sigma_k) at some fixed x
 z = sp.symbols("z1:4")
 one_hot = [dict(zip(z, row)) for row in np.eye(3, dtype=int).tolist()]
 
 joint_sym = sp.Mul(*[(p * n) ** zk for p, n, zk in zip(pi, Ns, z)])      # equation (joint) of chapter 02
-evidence = sum(joint_sym.subs(e_j) for e_j in one_hot)                      # sum over z: equation (marginal)
-posterior = joint_sym / evidence                                            # equation (resp-onehot)
+posterior = joint_sym / sum(joint_sym.subs(e_j) for e_j in one_hot)      # equation (resp-onehot)
 r_sym = [pi[k] * Ns[k] / sum(p * n for p, n in zip(pi, Ns)) for k in range(3)]   # equation (resp)
-
 for j, e_j in enumerate(one_hot):
-    assert sp.simplify(posterior.subs(e_j) - r_sym[j]) == 0
-assert sp.simplify(sum(posterior.subs(e_j) for e_j in one_hot) - 1) == 0
-for k in range(3):
-    mean_k = sum(e_j[z[k]] * posterior.subs(e_j) for e_j in one_hot)                      # E[z_k | x]
-    var_k = sum((e_j[z[k]] - mean_k) ** 2 * posterior.subs(e_j) for e_j in one_hot)       # Var[z_k | x]
-    assert sp.simplify(mean_k - r_sym[k]) == 0
-    assert sp.simplify(var_k - r_sym[k] * (1 - r_sym[k])) == 0
+    assert sp.simplify(posterior.subs(e_j) - r_sym[j]) == 0     # fails if the weight escapes the switch: pi_k N_k^z_k
 print("r_1 =", r_sym[0])
-print("check (resp-onehot), (resp-expect), SymPy: for z = e_j the one-hot form is pi_j N_j / sum_k pi_k N_k,"
-      " the three states sum to 1, and E[z_k | x] = r_k, Var[z_k | x] = r_k (1 - r_k) exactly (K = 3)")
+print("check (resp-onehot), SymPy: at z = e_j the one-hot posterior is pi_j dens_j / sum_k pi_k dens_k (K = 3)")
 
 # %% [markdown]
-# **What we verified:** symbolically, the one-hot form (resp-onehot) is a distribution over the $K$ states whose value at $\mathbf{e}_k$ is $r_k$, and the expectation of the hard variable $z_k$ is the soft number $r_k$, equation (resp-expect).
+# **What we verified:** the exponent switch of equation (resp-onehot) gives equation (resp), symbolically.
 #
-# ### 2.3 On average, the posterior is the prior
+# ### 2.2 On average, the posterior is the prior
 #
-# Before seeing $\mathbf{x}$, component $k$ has probability $\pi_k$; after seeing it, $r_k(\mathbf{x})$.
-# Averaged over the points the model produces, the "after" must give back the "before" (the law of total expectation, $\mathbb{E}[z_k] = \mathbb{E}_{\mathbf{x}}\big[\mathbb{E}[z_k \mid \mathbf{x}]\big]$).
-# Directly from equation (resp), the $p(\mathbf{x})$ cancels:
+# Averaged over the points the model produces, the responsibility of component $k$ gives back its weight, because $p(\mathbf{x})$ cancels:
 #
-# $$ \mathbb{E}_{\mathbf{x} \sim p}\big[r_k(\mathbf{x})\big] = \int p(\mathbf{x})\, \frac{\pi_k \mathcal{N}_k(\mathbf{x})}{p(\mathbf{x})}\, d\mathbf{x} = \pi_k \int \mathcal{N}_k(\mathbf{x})\, d\mathbf{x} = \pi_k \tag{resp-average} $$
+# $$ \mathbb{E}_{\mathbf{x} \sim p}\big[r_k(\mathbf{x})\big] = \int p(\mathbf{x})\, \frac{\pi_k \mathcal{N}_k(\mathbf{x})}{p(\mathbf{x})}\, d\mathbf{x} = \pi_k \tag{resp-average} $$
 #
-# It makes the M-step of chapter 05 plausible: there the new weight of component $k$ is its average responsibility over the data, $\pi_k = N_k / N$.
+# This makes chapter 05's M-step plausible: the new weight is the average responsibility over the data, $N_k / N$.
 #
-# **CHECK (resp-sum), (resp-average).** On 100 000 points drawn from the 1-D mixture `three_component_1d` of chapters 01 to 03 ($\boldsymbol\pi = (0.3, 0.5, 0.2)$, $\boldsymbol\mu = (-2, 1, 4)$, $\boldsymbol\sigma^2 = (0.5, 1, 0.3)$), and on the 1000 points of `three_component_2d` above, every responsibility must lie in $[0, 1]$ and every row must sum to 1 within $10^{-12}$.
-# The average of column $k$ over the points must equal $\pi_k$ within 4 standard errors (the standard error of a mean: the standard deviation of $r_k(\mathbf{x}_n)$ over $\sqrt{N}$).
-# As a negative control, "responsibilities" that forget the weights (the normalised likelihoods $\mathcal{N}_k / \sum_j \mathcal{N}_j$, a classic mistake) must miss $\boldsymbol\pi$ by more than 10 standard errors.
+# **CHECK (resp-average).** We draw 100 000 points from `three_component_1d` ($\boldsymbol\pi = (0.3, 0.5, 0.2)$, $\boldsymbol\mu = (-2, 1, 4)$, variances $(0.5, 1, 0.3)$).
+# The mean of each column of `resp` must be within 4 standard errors of $\pi_k$ (the column's standard deviation over $\sqrt{N}$); responsibilities without weights, $\mathcal{N}_k / \sum_j \mathcal{N}_j$, must miss by more than 10.
+# Without sampling, the integral of $p(x)\, r_k(x)$ by SciPy's adaptive quadrature must equal $\pi_k$ within $10^{-8}$.
 
 # %%
 gmm1 = gb.datasets.three_component_1d()
 X_avg, _ = gb.sample(gmm1, 100_000, np.random.default_rng(1))
 resp_avg = gb.responsibilities(X_avg, gmm1)
-for resp in (resp_avg, resp2):
-    assert resp.min() >= 0 and resp.max() <= 1
-    assert np.max(np.abs(resp.sum(axis=1) - 1)) < 1e-12
-
 mean_resp = resp_avg.mean(axis=0)
 se_mean = resp_avg.std(axis=0, ddof=1) / np.sqrt(len(X_avg))
 no_weights = gb.GMM(np.full(3, 1 / 3), gmm1.means, gmm1.covariances)      # the mistake: pi_k left out
@@ -231,29 +193,32 @@ mean_wrong = gb.responsibilities(X_avg, no_weights).mean(axis=0)
 print("pi_k:                        ", gmm1.weights)
 print("mean of r_k over the points: ", mean_resp.round(4), " standard errors:", se_mean.round(4))
 print("mean without the weights:    ", mean_wrong.round(4))
-assert np.all(np.abs(mean_resp - gmm1.weights) < 4 * se_mean)
-assert np.max(np.abs(mean_wrong - gmm1.weights) / se_mean) > 10
-print("check (resp-sum), (resp-average): all responsibilities in [0, 1], rows sum to 1 within 1e-12;"
-      " their average is pi within 4 standard errors, and forgetting the weights misses pi by more than 10")
+assert np.all(np.abs(mean_resp - gmm1.weights) < 4 * se_mean)     # fails if gb drops pi_k or normalises over points
+assert np.max(np.abs(mean_wrong - gmm1.weights) / se_mean) > 10   # fails if the test cannot see that mistake
+integral = [integrate.quad(lambda t: np.exp(gb.log_marginal([[t]], gmm1)[0]) * gb.responsibilities([[t]], gmm1)[0, k],
+                           -np.inf, np.inf, epsabs=1e-12)[0] for k in range(3)]
+print("integral of p(x) r_k(x):     ", np.round(integral, 10))
+assert np.max(np.abs(np.array(integral) - gmm1.weights)) < 1e-8   # fails if gb drops pi_k or mis-normalises r
+print("check (resp-average): the mean responsibility is pi within 4 standard errors;"
+      " forgetting the weights misses pi by more than 10; by quadrature it is pi within 1e-8")
 
 # %% [markdown]
-# **What we verified:** equations (resp-sum) and (resp-average) on 100 000 points; the average test is sharp enough to catch responsibilities computed without the weights.
+# **What we verified:** equation (resp-average), by simulation with a test sharp enough to catch responsibilities without weights, and by quadrature.
 #
-# ### 2.4 The posterior of a data set factorises over points
+# ### 2.3 The posterior of a data set factorises over points
 #
-# A data set has $N$ labels $\mathbf{Z} = (\mathbf{z}_1, \dots, \mathbf{z}_N)$, and $\mathbf{Z}$ can take $K^N$ values.
-# Its posterior is Bayes' rule (bayes) with $\mathbf{X}$ and $\mathbf{Z}$ in place of $\mathbf{x}$ and $\mathbf{z}$.
-# The joint factorises over points, equation (joint-data) of chapter 02, and so does the likelihood, equation (likelihood) of chapter 03; so
+# A data set has $N$ labels $\mathbf{Z} = (\mathbf{z}_1, \dots, \mathbf{z}_N)$, which can take $K^N$ values.
+# The joint factorises over points (chapter 02) and so does the likelihood (chapter 03), hence so does their ratio:
 #
-# $$ p(\mathbf{Z} \mid \mathbf{X}) = \frac{p(\mathbf{X}, \mathbf{Z})}{p(\mathbf{X})} = \frac{\prod_{n=1}^N p(\mathbf{x}_n, \mathbf{z}_n)}{\prod_{n=1}^N p(\mathbf{x}_n)} = \prod_{n=1}^N p(\mathbf{z}_n \mid \mathbf{x}_n) = \prod_{n=1}^N \prod_{k=1}^K r_{nk}^{z_{nk}} \tag{post-factor} $$
+# $$ p(\mathbf{Z} \mid \mathbf{X}) = \frac{\prod_{n=1}^N p(\mathbf{x}_n, \mathbf{z}_n)}{\prod_{n=1}^N p(\mathbf{x}_n)} = \prod_{n=1}^N p(\mathbf{z}_n \mid \mathbf{x}_n) = \prod_{n=1}^N \prod_{k=1}^K r_{nk}^{z_{nk}} \tag{post-factor} $$
 #
-# Given $\theta$, the labels are independent after seeing the data, just as they were before: knowing $\mathbf{z}_1$ tells us nothing more about $\mathbf{z}_2$ once $\mathbf{x}_2$ is seen.
-# That is why the $N \times K$ matrix `resp` describes the whole posterior: for Old Faithful ($N = 272$, $K = 2$) it holds a distribution over $2^{272} \approx 7.6 \times 10^{81}$ labellings in 544 numbers (272 of them free, since each row sums to 1).
-# (The words "given $\theta$" matter. When $\theta$ is being estimated from the same data, the labels inform one another through $\theta$; that coupling is what EM handles by alternating.)
+# Given $\theta$, the labels are independent after seeing the data, as they were before.
+# So the $N \times K$ matrix `resp` describes the whole posterior: for Old Faithful ($N = 272$, $K = 2$), a distribution over $2^{272} \approx 7.6 \times 10^{81}$ labellings in 272 free numbers.
+# When $\theta$ is estimated from all the points, each label's posterior depends on every point through $\hat\theta$.
 #
-# **CHECK (post-factor).** Take $N = 4$ points of `three_component_1d` that lie between its bumps, $x = -1, -0.5, 2.5, 3$, so that each has two plausible labels, and $K = 3$.
-# Enumerate all $3^4 = 81$ labellings $\mathbf{Z}$; compute $\ln p(\mathbf{X}, \mathbf{Z})$ for each from equation (log-joint-data) of chapter 02 with SciPy log-densities, and normalise over the 81 labellings (Bayes' rule for the whole data set, which does not assume any factorisation).
-# The result must equal the product $\prod_n r_{n, z_n}$ of `gb.responsibilities` within $10^{-12}$, and the normaliser $\sum_{\mathbf{Z}} p(\mathbf{X}, \mathbf{Z})$ must equal $p(\mathbf{X})$ from `gb.log_likelihood`.
+# **CHECK (post-factor).** Take $N = 4$ points of `three_component_1d` between its bumps, $x = -1, -0.5, 2.5, 3$, and all $3^4 = 81$ labellings $\mathbf{Z}$.
+# Compute $\ln p(\mathbf{X}, \mathbf{Z})$ for each from equation (log-joint-data) of chapter 02 with SciPy log-densities, and normalise over the 81 (Bayes' rule for the whole data set, which uses the factorisation of the joint (chapter 02) but not that of the posterior).
+# The result must equal $\prod_n r_{n, z_n}$ from `gb.responsibilities` within $10^{-12}$, and the normaliser $\ln \sum_{\mathbf{Z}} p(\mathbf{X}, \mathbf{Z})$ must equal `gb.log_likelihood`.
 
 # %%
 X4 = np.array([[-1.0], [-0.5], [2.5], [3.0]])
@@ -266,124 +231,124 @@ posterior_all = np.exp(log_joint_all - log_evidence)                            
 
 resp4 = gb.responsibilities(X4, gmm1)
 posterior_product = np.array([np.prod(resp4[rows, Z]) for Z in labellings])      # equation (post-factor)
-
 print("the four most probable labellings (components 1-3):")
 for i in np.argsort(-posterior_all)[:4]:
     print(f"  z = {labellings[i] + 1}: p(Z | X) = {posterior_all[i]:.4f}, product of r_n,z_n = {posterior_product[i]:.4f}")
-assert len(labellings) == 81 and abs(posterior_all.sum() - 1) < 1e-12
-assert np.max(np.abs(posterior_all - posterior_product)) < 1e-12
-assert abs(log_evidence - gb.log_likelihood(X4, gmm1)) < 1e-12 * abs(log_evidence)
+assert np.max(np.abs(posterior_all - posterior_product)) < 1e-12      # fails if resp is normalised over points, not k
+assert abs(log_evidence - gb.log_likelihood(X4, gmm1)) < 1e-12 * abs(log_evidence)   # fails if l is a mean, not a sum
 print("check (post-factor): over all 81 labellings of 4 points, p(Z | X) by enumeration equals"
       " prod_n r_n,z_n within 1e-12, and sum_Z p(X, Z) equals p(X) from gb.log_likelihood")
 
 # %% [markdown]
-# **What we verified:** the posterior over all $K^N$ labellings, computed by brute force, is the product of the per-point responsibilities, equation (post-factor).
-# For $N = 4$ brute force takes 81 terms; for Old Faithful it would take $7.6 \times 10^{81}$, and the factorisation is what makes the posterior computable at all.
+# **What we verified:** the posterior over all $K^N$ labellings, by brute force, is the product of the per-point responsibilities.
 #
 # ## 3. Checking Bayes' rule against the generative story
 #
-# Bayes' rule makes a claim that we can test by brute simulation, without any algebra.
-# Run the generative story (ancestral, chapter 02) many times, and keep each pair $(\mathbf{x}, \mathbf{z})$.
-# Then among the pairs whose $\mathbf{x}$ lands near a point $\mathbf{x}_0$, the fraction with $z_k = 1$ should be $r_k(\mathbf{x}_0)$.
-# Chapter 02 tried this at one point; here we make it a test, with error bars, at many points.
+# Bayes' rule makes a claim we can test by simulation alone: run the generative story of chapter 02 many times and keep each pair $(x, \mathbf{z})$.
+# Among the pairs whose $x$ lands near a point $x_0$, the fraction with $z_k = 1$ should be $r_k(x_0)$.
 #
-# **The target for a bin.** "Near $x_0$" must mean a bin of some width $h$, $B = [x_0 - h/2,\ x_0 + h/2]$, in one dimension.
-# The fraction of draws in $B$ with label $k$ estimates
+# We draw $10^6$ pairs from `three_component_1d` and take bins $B = [x_0 - h/2,\ x_0 + h/2]$ of width $h = 0.05$ at eight points where two components compete.
+# Let $n_B$ be the number of draws in $B$ and $f_k$ the fraction of them with $z_k = 1$.
+# The draws are independent, and each draw in the narrow bin has $z_k = 1$ with probability $r_k(x_0)$ by equation (resp), so $n_B f_k$ is binomial and
 #
-# $$ q_k(B) = P(z_k = 1 \mid x \in B) = \frac{P(z_k = 1,\ x \in B)}{P(x \in B)} = \frac{\pi_k \left[\Phi\!\left(\frac{b - \mu_k}{\sigma_k}\right) - \Phi\!\left(\frac{a - \mu_k}{\sigma_k}\right)\right]}{\sum_{j=1}^K \pi_j \left[\Phi\!\left(\frac{b - \mu_j}{\sigma_j}\right) - \Phi\!\left(\frac{a - \mu_j}{\sigma_j}\right)\right]}, \qquad B = [a, b] \tag{bin-share} $$
-#
-# with $\Phi$ the standard normal distribution function: Bayes' rule for the event $x \in B$ instead of the value $x$.
-# As $h \to 0$ each bracket becomes $h\,\mathcal{N}_k(x_0)$ to first order, and $q_k(B) \to r_k(x_0)$.
-# For a small bin, $q_k(B)$ is $r_k$ averaged over the bin with weights $p(x)$; because the bin is centred on $x_0$, the first-order terms of a Taylor expansion cancel, and $q_k(B) - r_k(x_0)$ is of order $h^2$.
-# We do not have to estimate that bias: equation (bin-share) gives it exactly, with SciPy's $\Phi$.
-#
-# **The error bar.** Given which draws landed in $B$, say $n_B$ of them, their labels are independent, each equal to $k$ with probability $q_k(B)$.
-# So the count with label $k$ is binomial, and the fraction $f_k$ has standard error
-#
-# $$ \operatorname{se}(f_k) = \sqrt{q_k(B)\,\big(1 - q_k(B)\big) / n_B} \tag{bin-se} $$
-#
-# And $f_k$ is the average of the hard labels $z_k \in \{0, 1\}$ of the draws in $B$, so this is also a test of equation (resp-expect): an average of hard values that comes out soft.
-#
-# We draw $10^6$ pairs from `three_component_1d` ($\boldsymbol\pi = (0.3, 0.5, 0.2)$, $\boldsymbol\mu = (-2, 1, 4)$, $\boldsymbol\sigma^2 = (0.5, 1, 0.3)$) and use bins of width $h = 0.05$ at eight points where two components compete.
+# $$ \operatorname{se}(f_k) = \sqrt{r_k(x_0)\,\big(1 - r_k(x_0)\big) / n_B} $$
 
 # %%
-M = 1_000_000
-X_sim, z_sim = gb.sample(gmm1, M, np.random.default_rng(7))
+n_sim = 1_000_000
+X_sim, z_sim = gb.sample(gmm1, n_sim, np.random.default_rng(7))
 x_sim = X_sim[:, 0]
 h = 0.05
 x0s = np.array([-2.0, -1.5, -1.0, -0.5, 0.0, 2.5, 3.0, 3.5])
-mu1, sd1 = gmm1.means[:, 0], np.sqrt(gmm1.covariances[:, 0, 0])
 
-n_bins = np.zeros(len(x0s), dtype=int)
-fractions = np.zeros((len(x0s), 3))
-for i, x0 in enumerate(x0s):
-    in_bin = np.abs(x_sim - x0) <= h / 2
-    n_bins[i] = in_bin.sum()
-    fractions[i] = np.bincount(z_sim[in_bin], minlength=3) / n_bins[i]
-r_x0 = gb.responsibilities(x0s[:, None], gmm1)                                      # r_k(x0), equation (resp)
-mass = gmm1.weights * (stats.norm.cdf(x0s[:, None] + h / 2, mu1, sd1) - stats.norm.cdf(x0s[:, None] - h / 2, mu1, sd1))
-q_bin = mass / mass.sum(axis=1, keepdims=True)                                      # q_k(B), equation (bin-share)
-se_bin = np.sqrt(q_bin * (1 - q_bin) / n_bins[:, None])                             # equation (bin-se)
-
+counts = np.array([np.bincount(z_sim[np.abs(x_sim - x0) <= h / 2], minlength=3) for x0 in x0s])   # (8, 3)
+n_bin = counts.sum(axis=1)
+fractions = counts / n_bin[:, None]                                     # f_k: the mean one-hot vector in each bin
+r_x0 = gb.responsibilities(x0s[:, None], gmm1)                          # r_k(x0), equation (resp)
 print("   x0    n_B   fraction with z = 1, 2, 3     r_k(x0) by Bayes' rule")
 for i, x0 in enumerate(x0s):
-    print(f"{x0:5.1f} {n_bins[i]:6d}   " + " ".join(f"{f:6.4f}" for f in fractions[i])
+    print(f"{x0:5.1f} {n_bin[i]:6d}   " + " ".join(f"{f:6.4f}" for f in fractions[i])
           + "      " + " ".join(f"{r:6.4f}" for r in r_x0[i]))
-bias = np.abs(q_bin - r_x0)
-in_play = n_bins[:, None] * q_bin * (1 - q_bin) >= 5
-print(f"bin-width bias |q_k(B) - r_k(x0)|: at most {bias.max():.1e}, at most {np.max(bias[in_play] / se_bin[in_play]):.3f}"
-      " standard errors")
 
 # %% [markdown]
-# In every bin two components compete and the third is out of reach (for example component 3 near $x = -1$).
-# For the 16 competing pairs (bin, $k$) the expected counts $n_B\, q_k (1 - q_k)$ are at least 5, so the normal approximation to the binomial holds and we can count in standard errors.
-# The out-of-reach pairs have expected counts below $10^{-3}$: there the model predicts no draw at all.
-# The bin-width bias is below 3 % of a standard error everywhere, negligible; we still add it to the tolerance, so the test compares with $r_k(x_0)$ itself.
-#
-# **CHECK (resp) by simulation.** For each of the 16 competing pairs, $|f_k - r_k(x_0)| < 4\,\operatorname{se}(f_k) + |q_k(B) - r_k(x_0)|$; for the other 8 pairs, no draw at all.
-# If Bayes' rule is right, a deviation beyond 4 standard errors has probability about $6 \times 10^{-5}$ per bin (in a bin with two competing components both pairs deviate by the same amount, since the two fractions sum to 1), so about $5 \times 10^{-4}$ for the eight bins together.
-# Negative controls: the prior $\pi_k$ (ignoring $x$ altogether) and the likelihoods normalised without the weights, $\mathcal{N}_k(x_0) / \sum_j \mathcal{N}_j(x_0)$, must both fail the same test by more than 10 standard errors in some bin.
+# The figure repeats this in every bin of width 0.1 from −4.5 to 6, with the same draws: the fraction of each bin with $z = k$ (dots) against $r_k(x)$ (lines).
 
 # %%
-out_of_reach = n_bins[:, None] * q_bin < 1e-3
-assert in_play.sum() == 16 and np.all(in_play | out_of_reach)       # every pair is one or the other
-z_scores = np.abs(fractions - r_x0)[in_play] / se_bin[in_play]
-assert np.all(np.abs(fractions - r_x0)[in_play] < 4 * se_bin[in_play] + bias[in_play])
-assert np.all(fractions[out_of_reach] == 0)
-assert np.max(bias[in_play] / se_bin[in_play]) < 0.03                # the bin-width bias is negligible
-print(f"largest deviation of a competing pair: {z_scores.max():.2f} standard errors")
-
-no_weights_1d = gb.GMM(np.full(3, 1 / 3), gmm1.means, gmm1.covariances)
-wrong_rules = {"the prior pi_k": np.broadcast_to(gmm1.weights, r_x0.shape),
-               "no weights, N_k / sum_j N_j": gb.responsibilities(x0s[:, None], no_weights_1d)}
-for name, wrong in wrong_rules.items():
-    worst = np.max(np.abs(fractions - wrong)[in_play] / se_bin[in_play])
-    print(f"{name:28s} misses the simulated fractions by up to {worst:.0f} standard errors")
-    assert worst > 10
-print("check (resp) by simulation: in 8 bins of width 0.05, the fraction of draws with z = k is r_k(x0)"
-      " within 4 binomial standard errors (bin-width bias included, < 0.03 se); the prior and the"
-      " weight-less ratio are rejected by more than 10")
-
-# %% [markdown]
-# **What we verified:** among simulated points that land in the same small bin, the hard labels split in the proportions $r_k(x_0)$ that Bayes' rule predicts, to within binomial error; and the test has the power to reject the two most tempting wrong answers.
-# Chapter 02 ran this experiment once, at $x_0 = -1$; here it is a test at eight points.
-#
-# The figure repeats the experiment in every bin of width 0.1 from −4.5 to 6, with the same draws.
-# Top: the histogram of the draws, scaled to a density and stacked by hard label, so that its outline follows $p(x)$ (black) and each coloured layer follows $\pi_k \mathcal{N}_k(x)$ (dashed).
-# Middle: the fraction of each bin's draws with $z = k$ (dots) against $r_k(x)$ (lines); the error bars of ±2 standard errors are mostly smaller than the dots.
-# Bottom: the deviations in standard errors, for every pair with an expected count of at least 5 (the chapter's tolerance of ±4 is dashed).
-
-# %%
-fig = plotting.fig_posterior_simulation()
+fig = plotting.fig_posterior_simulation(x=x_sim, labels=z_sim, gmm=gmm1)
 plt.show()
 
 # %% [markdown]
+# **CHECK (resp), against the generative story.** (a) In the eight bins, a rule passes if $|f_k - r_k(x_0)| \le 4\,\operatorname{se}(f_k)$ for all 24 pairs (bin, $k$).
+# A correct rule fails by bad luck with probability at most the sum of 24 exact binomial tails (printed, about $10^{-3}$).
+# The prior $\pi_k$, which ignores $x$, and the weight-less ratio must fail.
+# (b) *Calibration in 2-D*, where bins in $\mathbf{x}$ would hold few draws: we bin by the responsibility instead.
+# We draw 200 000 pairs from `three_component_2d` and, for each $k$, sort them into ten bins by $r_k(\mathbf{x})$: 0 to 0.1, ..., 0.9 to 1.
+# Given the points, each $z_k = 1$ independently with probability $r_k(\mathbf{x})$, so in a bin of $n_B$ draws the share with $z_k = 1$ has mean $\bar r_k$, the bin's average $r_k$, and standard error $\sqrt{\sum r_k (1 - r_k)} / n_B$, summed over the bin.
+# All 30 pairs (bin, $k$) must be within 4 standard errors (false alarm below $2 \times 10^{-3}$, by the union bound and the normal approximation).
+# Responsibilities without weights, or ignoring the correlations in $\boldsymbol\Sigma_k$, must fail.
+
+# %%
+def worst_deviation(rule):
+    """Largest |f_k - rule_k| in standard errors sqrt(rule_k (1 - rule_k) / n_B) over the 24 pairs."""
+    se = np.sqrt(rule * (1 - rule) / n_bin[:, None])
+    return np.max(np.abs(fractions - rule) / np.maximum(se, 1e-300))
+
+
+se_bin = np.sqrt(r_x0 * (1 - r_x0) / n_bin[:, None])
+lower, upper = np.ceil(n_bin[:, None] * (r_x0 - 4 * se_bin)), np.floor(n_bin[:, None] * (r_x0 + 4 * se_bin))
+false_alarm = np.sum(stats.binom.cdf(lower - 1, n_bin[:, None], r_x0) + stats.binom.sf(upper, n_bin[:, None], r_x0))
+no_weights_x0 = gb.responsibilities(x0s[:, None], no_weights)
+rules = {"Bayes' rule r_k(x0)": r_x0, "the prior pi_k": np.broadcast_to(gmm1.weights, r_x0.shape),
+         "no weights (pi_k left out)": no_weights_x0}
+print("(a) 1-D, eight bins in x")
+for name, rule in rules.items():
+    print(f"    {name:28s} worst deviation {worst_deviation(rule):9.3g} standard errors")
+print(f"    chance that the correct rule fails the test by bad luck: {false_alarm:.1e}")
+assert worst_deviation(r_x0) <= 4                            # (a) fails if gb's rule drops pi_k, or sigma for sigma^2
+assert worst_deviation(rules["the prior pi_k"]) > 10         # fails if the test cannot tell r_k from the prior ...
+assert worst_deviation(no_weights_x0) > 10                   # fails if it cannot tell r_k from the weight-less ratio
+
+# %%
+X_cal, z_cal = gb.sample(gmm2, 200_000, np.random.default_rng(4))
+edges_r = np.linspace(0, 1, 11)                              # bins of r_k: 0-0.1, ..., 0.9-1
+
+
+def calibration_deviation(resp):
+    """Largest |share with z = k - mean r_k| in standard errors sqrt(sum r_k (1 - r_k)) / n_B, over (bin, k)."""
+    worst = 0.0
+    for k in range(resp.shape[1]):
+        bins = np.clip(np.digitize(resp[:, k], edges_r) - 1, 0, 9)
+        for i in range(10):
+            r_bin, z_bin = resp[bins == i, k], z_cal[bins == i]
+            if len(r_bin):
+                se = np.sqrt(np.sum(r_bin * (1 - r_bin))) / len(r_bin)
+                worst = max(worst, abs(np.mean(z_bin == k) - r_bin.mean()) / se)
+    return worst
+
+
+calibration = {"Bayes' rule": gb.responsibilities(X_cal, gmm2),
+               "no weights (pi_k left out)": gb.responsibilities(X_cal, gb.GMM(np.full(3, 1 / 3), gmm2.means,
+                                                                               gmm2.covariances)),
+               "correlations ignored": gb.responsibilities(X_cal, gb.GMM(gmm2.weights, gmm2.means,
+                                                                         gmm2.covariances * np.eye(2)))}
+deviations = {name: calibration_deviation(resp) for name, resp in calibration.items()}
+print("(b) 2-D, ten bins of r_k for each k")
+for name, dev in deviations.items():
+    print(f"    {name:28s} worst deviation {dev:9.3g} standard errors")
+print(f"    union bound on a false alarm: {30 * 2 * stats.norm.sf(4):.1e}")
+assert deviations["Bayes' rule"] <= 4                       # (b) fails if gb drops pi_k or mishandles a correlated Sigma
+assert min(deviations["no weights (pi_k left out)"], deviations["correlations ignored"]) > 10
+#                                                fails if the calibration test cannot see these two mistakes (its power)
+print("check (resp), against the generative story: simulated hard labels split as r_k within 4 binomial standard"
+      " errors, near 8 points in 1-D and in 30 bins of r_k in 2-D; the wrong rules fail by more than 10")
+
+# %% [markdown]
+# **What we verified:** simulated hard labels split in the proportions of Bayes' rule, near fixed points in 1-D and in bins of equal responsibility in 2-D; tempting wrong rules fail.
+#
 # ## 4. Soft against hard clustering on Old Faithful
 #
-# Now real data.
 # We fit the two-component, full-covariance mixture of chapter 01 to Old Faithful and compute its responsibilities.
-# How soft is the clustering?
-# If the model is right, the hard label $\arg\max_k r_{nk}$ of point $n$ is wrong with probability $1 - \max_k r_{nk}$, so the expected number of wrong hard labels in the data set is $\sum_n (1 - \max_k r_{nk})$.
+# If the model is right, the hard label $\arg\max_k r_{nk}$ is wrong with probability $1 - \max_k r_{nk}$, since $r_{nk}$ is the probability that $z_{nk} = 1$ (as section 3's calibration test confirmed).
+# So $\sum_n (1 - \max_k r_{nk})$ is the expected number of wrong hard labels.
 
 # %%
 X_of = gb.datasets.old_faithful()
@@ -391,44 +356,35 @@ N_of = len(X_of)
 fit = gb.em(X_of, 2, rng=np.random.default_rng(0))
 gmm_of = fit.gmm
 resp_of = gb.responsibilities(X_of, gmm_of)
-assert np.max(np.abs(resp_of - fit.resp)) < 1e-12          # gb.em returns the responsibilities of its final theta
 labels_of = resp_of.argmax(axis=1)
 print(f"log-likelihood {fit.log_likelihood:.2f}; weights {np.round(gmm_of.weights, 3)}")
 print("means:", np.round(gmm_of.means, 2).tolist())
-for threshold in (0.9, 0.99, 0.999):
-    print(f"points with max_k r_nk < {threshold}: {np.sum(resp_of.max(axis=1) < threshold)}")
+print(f"points with max_k r_nk < 0.9: {np.sum(resp_of.max(axis=1) < 0.9)}; < 0.99: {np.sum(resp_of.max(axis=1) < 0.99)}")
 print(f"expected number of wrong hard labels, sum_n (1 - max_k r_nk): {np.sum(1 - resp_of.max(axis=1)):.2f}")
-print("the least certain point:", X_of[np.argmin(resp_of.max(axis=1))], "with r =",
-      resp_of[np.argmin(resp_of.max(axis=1))].round(3))
+n_doubt = np.argmin(resp_of.max(axis=1))
+print("the least certain point:", X_of[n_doubt], "with r =", resp_of[n_doubt].round(3))
 
 # %% [markdown]
-# Old Faithful's two kinds of eruption are well separated: only one of the 272 points has a responsibility below 0.9, and the model expects fewer than one wrong hard label in the whole data set.
-# (`fit.resp`, which `gb.em` returns, is the same matrix: the responsibilities under the final parameters.)
-# On these data, soft and hard clustering hardly differ.
-# Yet K-means, the hard method of chapter 01, will disagree with the mixture on several points, and the reason is not softness but the *shape of the boundary*.
+# The two kinds of eruption are well separated: one point of 272 has a responsibility below 0.9, and the model expects fewer than one wrong hard label.
+# Yet K-means will disagree with the mixture on several points, and the reason is not softness but the *shape of the boundary*.
 #
 # ### The boundary $r = \tfrac12$
 #
 # With $K = 2$ the hard label switches where $r_{n1} = r_{n2} = \tfrac12$.
-# In the ratio $r_{n1} / r_{n2}$ the denominators of equation (resp) cancel, and taking logarithms of equation (gauss) (the $(2\pi)^{D/2}$ cancels too):
+# In the ratio $r_{n1} / r_{n2}$ the denominators of equation (resp) cancel.
+# Taking logarithms of equation (gauss) and multiplying out the two quadratic forms:
 #
-# $$ \ln\frac{r_{n1}}{r_{n2}} = \ln\frac{\pi_1}{\pi_2} - \frac12 \ln\frac{\det\boldsymbol\Sigma_1}{\det\boldsymbol\Sigma_2} - \frac12 (\mathbf{x}_n - \boldsymbol\mu_1)^\top \boldsymbol\Sigma_1^{-1} (\mathbf{x}_n - \boldsymbol\mu_1) + \frac12 (\mathbf{x}_n - \boldsymbol\mu_2)^\top \boldsymbol\Sigma_2^{-1} (\mathbf{x}_n - \boldsymbol\mu_2) \tag{log-odds-terms} $$
+# $$ \begin{aligned} \ln\frac{r_{n1}}{r_{n2}} &= -\tfrac12\, \mathbf{x}_n^\top \mathbf{A}\, \mathbf{x}_n + \mathbf{b}^\top \mathbf{x}_n + c, \\ \mathbf{A} &= \boldsymbol\Sigma_1^{-1} - \boldsymbol\Sigma_2^{-1}, \qquad \mathbf{b} = \boldsymbol\Sigma_1^{-1}\boldsymbol\mu_1 - \boldsymbol\Sigma_2^{-1}\boldsymbol\mu_2, \\ c &= \ln\frac{\pi_1}{\pi_2} - \frac12 \ln\frac{\det\boldsymbol\Sigma_1}{\det\boldsymbol\Sigma_2} - \frac12 \boldsymbol\mu_1^\top\boldsymbol\Sigma_1^{-1}\boldsymbol\mu_1 + \frac12 \boldsymbol\mu_2^\top\boldsymbol\Sigma_2^{-1}\boldsymbol\mu_2 \end{aligned} \tag{log-odds} $$
 #
-# Multiplying out the two quadratic forms and collecting powers of $\mathbf{x}_n$:
+# The boundary is where equation (log-odds) is zero: in general a conic section, a curve.
+# Only equal covariances give $\mathbf{A} = \mathbf{0}$ and a straight boundary (a hyperplane in $D$ dimensions).
 #
-# $$ \ln\frac{r_{n1}}{r_{n2}} = -\frac12\, \mathbf{x}_n^\top \mathbf{A}\, \mathbf{x}_n + \mathbf{b}^\top \mathbf{x}_n + c, \qquad \mathbf{A} = \boldsymbol\Sigma_1^{-1} - \boldsymbol\Sigma_2^{-1}, \quad \mathbf{b} = \boldsymbol\Sigma_1^{-1}\boldsymbol\mu_1 - \boldsymbol\Sigma_2^{-1}\boldsymbol\mu_2, \quad c = \ln\frac{\pi_1}{\pi_2} - \frac12 \ln\frac{\det\boldsymbol\Sigma_1}{\det\boldsymbol\Sigma_2} - \frac12 \boldsymbol\mu_1^\top\boldsymbol\Sigma_1^{-1}\boldsymbol\mu_1 + \frac12 \boldsymbol\mu_2^\top\boldsymbol\Sigma_2^{-1}\boldsymbol\mu_2 \tag{log-odds} $$
+# K-means' boundary is equation (log-odds) for equal weights and equal round covariances $\sigma^2 \mathbf{I}$ around its centres $\mathbf{m}_k$ (chapter 06): the points equally far from the two centres, the perpendicular bisector:
 #
-# The boundary $r_{n1} = \tfrac12$ is where equation (log-odds) is zero: in general a curve (a conic section: an ellipse, a parabola or a hyperbola).
-# Only when the two covariances are equal is $\mathbf{A} = \mathbf{0}$, and the boundary a straight line (a hyperplane in $D$ dimensions), as for the tied covariances of chapter 01, equation (overlap-ratio).
-# With $K = 2$ equation (resp) is always the logistic function of the log-odds, $r_{n1} = 1 / (1 + e^{-\ln(r_{n1}/r_{n2})})$, because $r_{n2} = 1 - r_{n1}$; with equal covariances the log-odds are linear in $\mathbf{x}_n$, and $r_{n1}$ has the form of logistic regression.
+# $$ \begin{aligned} & \lVert \mathbf{x} - \mathbf{m}_1 \rVert^2 = \lVert \mathbf{x} - \mathbf{m}_2 \rVert^2 \\ \iff\; & 2(\mathbf{m}_2 - \mathbf{m}_1)^\top \mathbf{x} = \lVert\mathbf{m}_2\rVert^2 - \lVert\mathbf{m}_1\rVert^2 \end{aligned} \tag{kmeans-boundary} $$
 #
-# K-means' boundary is what equation (log-odds) gives for equal weights and equal round covariances $\sigma^2 \mathbf{I}$, with its centres $\mathbf{m}_k$ as the means (chapter 06 shows that K-means is a limit of such a mixture).
-# Then $\mathbf{A} = \mathbf{0}$, $\mathbf{b} = (\mathbf{m}_1 - \mathbf{m}_2)/\sigma^2$ and $c = (\lVert\mathbf{m}_2\rVert^2 - \lVert\mathbf{m}_1\rVert^2)/(2\sigma^2)$, and whatever $\sigma$, the boundary is the set of points equally far from the two centres, the perpendicular bisector:
-#
-# $$ \lVert \mathbf{x} - \mathbf{m}_1 \rVert^2 = \lVert \mathbf{x} - \mathbf{m}_2 \rVert^2 \iff 2(\mathbf{m}_2 - \mathbf{m}_1)^\top \mathbf{x} = \lVert\mathbf{m}_2\rVert^2 - \lVert\mathbf{m}_1\rVert^2 \tag{kmeans-boundary} $$
-#
-# **CHECK (log-odds).** Equation (log-odds), with $\mathbf{A}$, $\mathbf{b}$, $c$ computed from the fitted θ in NumPy, must equal $\ln r_{n1} - \ln r_{n2}$ from `gb.responsibilities` at all 272 points within $10^{-8}$, and its sign must give the hard labels.
-# $\mathbf{A}$ must not be zero: the fitted boundary is curved.
+# **CHECK (log-odds).** (a) Equation (log-odds), with $\mathbf{A}$, $\mathbf{b}$, $c$ computed from the fitted θ in NumPy, must equal $\ln r_{n1} - \ln r_{n2}$ from `gb.responsibilities` at all 272 points within $10^{-8}$ (its terms reach about 100, so rounding errs near $10^{-13}$).
+# (b) Along 200 random segments $\mathbf{x} \pm \mathbf{d}$ through data points, the second difference of $\ln r_1 - \ln r_2$, exactly $-\mathbf{d}^\top \mathbf{A} \mathbf{d}$ for a quadratic, must equal it within $10^{-10}$ for this fit, and 0 for a fit with tied covariances (chapter 05).
 
 # %%
 w_of, m_of, c_of = gmm_of.weights, gmm_of.means, gmm_of.covariances
@@ -438,23 +394,37 @@ b = P1 @ m_of[0] - P2 @ m_of[1]
 c = (np.log(w_of[0] / w_of[1]) - 0.5 * np.log(np.linalg.det(c_of[0]) / np.linalg.det(c_of[1]))
      - 0.5 * m_of[0] @ P1 @ m_of[0] + 0.5 * m_of[1] @ P2 @ m_of[1])
 log_odds = -0.5 * np.einsum("ni,ij,nj->n", X_of, A, X_of) + X_of @ b + c  # equation (log-odds)
-
-log_odds_lib = np.log(resp_of[:, 0]) - np.log(resp_of[:, 1])
-print(f"log-odds at the data range from {log_odds.min():.1f} to {log_odds.max():.1f}")
 print("A = Sigma_1^-1 - Sigma_2^-1 =", np.round(A, 4).tolist())
-assert np.max(np.abs(log_odds - log_odds_lib)) < 1e-8
-assert np.array_equal(log_odds < 0, labels_of == 1)
-assert np.max(np.abs(A)) > 1e-2
-print("check (log-odds): the quadratic log-odds equal ln r_n1 - ln r_n2 from gmmbook within 1e-8 at all 272 points"
-      " and give the hard labels; A is not zero, so the boundary r = 1/2 is curved")
+assert np.max(np.abs(log_odds - (np.log(resp_of[:, 0]) - np.log(resp_of[:, 1])))) < 1e-8
+#                   (a) fails if gb's log-determinant lacks its factor 2, or if the 1/2 of the exponent is dropped
+
+gmm_tied = gb.em(X_of, 2, covariance_type="tied", rng=np.random.default_rng(0)).gmm
+rng_seg = np.random.default_rng(6)
+x_mid = X_of[rng_seg.integers(0, N_of, 200)]                                 # segments x - d, x, x + d
+d_seg = 0.1 * X_of.std(axis=0) * rng_seg.normal(size=(200, 2))
+
+
+def second_difference(gmm):
+    """f(x + d) - 2 f(x) + f(x - d) for f = ln r_1 - ln r_2 from gb.responsibilities, on every segment."""
+    log_r = [np.log(gb.responsibilities(x, gmm)) for x in (x_mid - d_seg, x_mid, x_mid + d_seg)]
+    f = [lr[:, 0] - lr[:, 1] for lr in log_r]
+    return f[2] - 2 * f[1] + f[0]
+
+
+curvature = -np.einsum("ni,ij,nj->n", d_seg, A, d_seg)                       # -d^T A d
+print(f"-d^T A d on the 200 segments: from {curvature.min():.3f} to {curvature.max():.3f}")
+assert np.max(np.abs(second_difference(gmm_of) - curvature)) < 1e-10   # (b) fails if A uses Sigma_k for Sigma_k^-1
+assert np.max(np.abs(second_difference(gmm_tied))) < 1e-10              # fails if gb's tied fit is not tied (curved)
+print("check (log-odds): the quadratic log-odds equal ln r_n1 - ln r_n2 from gmmbook within 1e-8 at all 272 points;"
+      " along 200 segments their second difference is -d^T A d, and 0 for tied covariances (within 1e-10)")
 
 # %% [markdown]
-# **What we verified:** the log-odds of the fitted mixture are the quadratic function (log-odds) of the point; its zero set is the boundary between the two hard labels.
+# **What we verified:** the log-odds of the fitted mixture are the quadratic function (log-odds) of the point; $\mathbf{A} \neq \mathbf{0}$, so the boundary is curved, and tied covariances make it straight.
 #
 # ### Argmax labels against K-means
 #
-# We run K-means on the same raw data (SciPy's `kmeans2` with k-means++ seeding and a seeded generator).
-# K-means numbers its clusters arbitrarily, so before comparing we rename them in the way (of the $2! = 2$) that agrees best with the mixture's hard labels.
+# We run K-means on the same raw data (SciPy's `kmeans2`, k-means++ seeding, a seeded generator).
+# K-means numbers its clusters arbitrarily, so we rename them in the way that agrees best with the mixture's hard labels.
 
 # %%
 centroids, labels_km = kmeans2(X_of, 2, minit="++", rng=np.random.default_rng(0))
@@ -463,6 +433,8 @@ labels_km = np.array(best)[labels_km]
 centroids = centroids[np.argsort(best)]                    # centroid k now belongs to the renamed cluster k
 disagree = np.flatnonzero(labels_km != labels_of)
 print("K-means centroids:", np.round(centroids, 2).tolist())
+print("standard deviations (eruption, waiting) of the data:", X_of.std(axis=0).round(2),
+      " of the components:", np.sqrt(np.diagonal(c_of, axis1=1, axis2=2)).round(2).tolist())
 print(f"{len(disagree)} of {N_of} points disagree:")
 print(" eruption  waiting   K-means  argmax r   r_n1    r_n2")
 for n in disagree:
@@ -470,71 +442,63 @@ for n in disagree:
           f"{resp_of[n, 0]:7.4f} {resp_of[n, 1]:7.4f}")
 
 # %% [markdown]
-# The centroids of K-means almost coincide with the means of the mixture, yet five points are labelled differently.
-# All five have waiting times between 64 and 71 minutes, in the gap between the two kinds of eruption, and an eruption time that points the other way: 3.4 to 3.8 minutes (long) with a short wait, or 2.4 minutes (short) with a long wait.
-# K-means measures plain distance in minutes.
-# Its two centres differ by 2.2 minutes in eruption time and by 25.5 minutes in waiting time, so the bisector (kmeans-boundary), perpendicular to $\mathbf{m}_2 - \mathbf{m}_1$, is nearly a horizontal line: K-means splits almost by waiting time alone.
-# A minute of eruption counts as much as a minute of waiting, although the waiting times vary about 12 times more (standard deviations of about 13.6 and 1.1 minutes over all the data).
-# The mixture measures each component's own Mahalanobis distance; its components are narrow in eruption time (standard deviations 0.26 and 0.41 minutes) and wide in waiting time (5.8 and 6.0 minutes), so its boundary is a steep curve and it decides mainly by eruption time.
+# The centroids almost coincide with the mixture's means, yet five points, all waiting 64 to 71 minutes, are labelled differently.
+# K-means measures plain distance in minutes, and waiting times vary about 12 times more than eruption times (chapter 01, section 4): its bisector is nearly horizontal, so it splits almost by waiting time alone.
+# The mixture's components are narrow in eruption time and wide in waiting time, so its boundary is a steep curve: it decides mainly by eruption time.
 #
-# **CHECK (soft vs hard).** (a) The K-means labels must be the nearest-centroid labels, that is the side of the bisector (kmeans-boundary) on which each point lies, so the disagreements lie between the two boundaries.
-# (b) None of the disagreements may be a point the mixture is unsure about: at each, the mixture's responsibility for the K-means choice must be below 0.01.
-# (c) If the disagreement comes from the units, K-means on standardised data (each column centred and divided by its standard deviation) must disagree with the mixture on fewer than half as many points.
+# **CHECK (soft vs hard).** (a) The K-means labels must be the sides of the bisector (kmeans-boundary) of its centroids.
+# (b) At each disagreement the mixture must give the K-means choice a responsibility below 0.01: the mixture is confident there.
+# (c) If the units cause the disagreements, K-means on standardised data must disagree on fewer than half as many points.
 
 # %%
 side = 2 * (centroids[1] - centroids[0]) @ X_of.T > np.sum(centroids[1] ** 2) - np.sum(centroids[0] ** 2)
-assert np.array_equal(side, labels_km == 1)                                   # (a), equation (kmeans-boundary)
-assert np.all(resp_of[disagree, labels_km[disagree]] < 0.01)                  # (b)
+assert np.array_equal(side, labels_km == 1)          # (a) fails if equation (kmeans-boundary) lacks the factor 2
+assert np.all(resp_of[disagree, labels_km[disagree]] < 0.01)                  # (b) fails if a doubtful point disagrees
 
 X_std = (X_of - X_of.mean(axis=0)) / X_of.std(axis=0)
 _, labels_km_std = kmeans2(X_std, 2, minit="++", rng=np.random.default_rng(0))
 disagree_std = min(np.sum(np.array(perm)[labels_km_std] != labels_of) for perm in itertools.permutations(range(2)))
 print(f"K-means on raw minutes disagrees with argmax r on {len(disagree)} points; on standardised data on {disagree_std}")
-assert 2 * disagree_std < len(disagree)                                      # (c)
-print("check (soft vs hard): K-means labels are the sides of the bisector of its centroids; at every disagreement"
-      " the mixture gives the K-means choice a responsibility below 0.01; standardising the data removes most"
-      " disagreements")
+assert 2 * disagree_std < len(disagree)                                      # (c) fails if units are not the cause
+print("check (soft vs hard): K-means labels are the sides of its bisector; the mixture is confident at every"
+      " disagreement; standardising removes most of them")
 
 # %% [markdown]
-# **What we verified:** on Old Faithful the mixture and K-means disagree not because one is soft and the other hard, but because their boundaries differ: a straight bisector in raw minutes against a curve drawn with each component's covariance.
-# At every point where they disagree, the mixture is confident.
+# **What we verified:** on Old Faithful the mixture and K-means disagree because their boundaries differ, not because one is soft.
 #
-# The figure shows both clusterings with both boundaries: the dotted curve $r_{n1} = \tfrac12$ of the mixture and the dashed bisector of K-means.
-# The circled points, between the two boundaries, are the five disagreements.
-# On the left the crosses are the K-means centroids; on the right the crosses and ellipses are the mixture's means and one-standard-deviation contours.
-# On the right the colours mix by responsibility; almost every point has a pure colour, and the one greyish point, at (2.9, 63), is the least certain one ($r_{n1} = 0.80$).
+# The figure shows both clusterings and both boundaries: the mixture's $r_{n1} = \tfrac12$ (dotted) and K-means' bisector (dashed); the five disagreements are circled.
+# On the right the colours mix by responsibility; the one greyish point, at (2.9, 63), is the least certain ($r_{n1} = 0.80$).
 
 # %%
-fig = plotting.fig_soft_vs_hard_old_faithful()
+fig = plotting.fig_soft_vs_hard_old_faithful(X=X_of, gmm=gmm_of, resp=resp_of, labels_km=labels_km,
+                                             centroids=centroids)
 plt.show()
 
 # %% [markdown]
-# Soft assignment earns its keep where components overlap: chapter 01 showed it on two overlapping clusters, where hard labels are wrong for about 16 % of the points and the responsibilities predicted that rate.
-# On Old Faithful the doubt is small, and what matters more is the other fix of chapter 01, full covariances.
-# In EM both matter: chapter 05's M-step weights every point by its $r_{nk}$, so a doubtful point contributes to both components in proportion to the odds.
+# Soft assignment matters where components overlap, and always in EM: chapter 05's M-step weights every point by its $r_{nk}$, so a doubtful point counts for both components in proportion to the odds.
 #
 # ## 5. Computing responsibilities in log space
 #
 # Equation (resp) is a ratio of densities, and densities underflow.
-# Far from every component, each $\pi_k \mathcal{N}_k(\mathbf{x})$ is smaller than the smallest positive float64 (about $4.9 \times 10^{-324} \approx e^{-744.4}$) and becomes exactly 0.
-# Then the naive ratio is $0/0$, which is NaN (not a number).
-# Yet the responsibilities of such a point are perfectly well defined: they depend only on the *ratios* of the densities (for $K = 2$, equation (log-odds)), and those are ordinary numbers.
+# Far from every component, each $\pi_k \mathcal{N}_k(\mathbf{x})$ is below the smallest positive float64, about $4.9 \times 10^{-324} \approx e^{-744.4}$, and becomes 0.
+# Then the ratio is $0/0$, NaN.
+# Yet the responsibilities depend only on *ratios* of densities, equation (log-odds), which are ordinary numbers.
+# The cure is chapter 03's: never leave log space.
+# Let $a_{nk} = \ln \pi_k + \ln \mathcal{N}(\mathbf{x}_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)$, computed from the exponent of equation (gauss) by `gb.log_joint` without forming a density.
+# The logarithm of equation (resp) is a difference whose second term is equation (logsumexp):
 #
-# The cure is the one chapter 03 used for $\ln p(\mathbf{x})$: never leave log space.
-# Write $a_{nk} = \ln \pi_k + \ln \mathcal{N}(\mathbf{x}_n \mid \boldsymbol\mu_k, \boldsymbol\Sigma_k)$, computed directly from the exponent of equation (gauss) by `gb.log_joint` without ever forming a density.
-# Then the logarithm of equation (resp) is a difference, and its denominator is equation (logsumexp):
+# $$ \begin{aligned} \ln r_{nk} &= a_{nk} - \ln \sum_{j=1}^K e^{a_{nj}} \\ &= a_{nk} - a_{n,\max} - \ln \sum_{j=1}^K e^{a_{nj} - a_{n,\max}} \end{aligned} \tag{log-resp} $$
 #
-# $$ \ln r_{nk} = a_{nk} - \ln \sum_{j=1}^K e^{a_{nj}} = a_{nk} - m_n - \ln \sum_{j=1}^K e^{a_{nj} - m_n}, \qquad m_n = \max_j a_{nj} \tag{log-resp} $$
-#
-# Every exponent $a_{nj} - m_n$ is at most 0, and the largest is exactly 0, so the sum lies between 1 and $K$: no overflow, no $\ln 0$.
-# The largest responsibility of each row is at least $1/K$ and always representable; only responsibilities below the smallest float64, about $e^{-744.4}$, round to 0, which is their correct value to float64 precision.
-# In code, equation (log-resp) is one line on top of `gb.log_joint` and `gb.logsumexp`:
+# with $a_{n,\max} = \max_j a_{nj}$.
+# Every $a_{nj} - a_{n,\max} \le 0$ and the largest is 0, so the sum lies between 1 and $K$: no overflow, no $\ln 0$.
+# Only responsibilities below about $e^{-744.4}$ round to 0, their correct value in float64.
 
 # %%
 def responsibilities_log_space(X, gmm):
     """r_nk by equation (log-resp): exponentiate a_nk minus the log-sum-exp of its row."""
     a = gb.log_joint(X, gmm)                                       # a_nk = ln pi_k + ln N(x_n | mu_k, Sigma_k)
-    return np.exp(a - gb.logsumexp(a, axis=1)[:, None])
+    a_max = a.max(axis=1, keepdims=True)                           # a_n,max
+    return np.exp(a - a_max - np.log(np.sum(np.exp(a - a_max), axis=1, keepdims=True)))
 
 
 def responsibilities_naive(X, gmm):
@@ -544,95 +508,113 @@ def responsibilities_naive(X, gmm):
 
 
 # %% [markdown]
-# Back to the textbook mixture, $\mathcal{N}(-4, 1)$, $\mathcal{N}(0, 0.2)$, $\mathcal{N}(8, 3)$ with equal weights, at points ever farther out on both sides.
+# The textbook mixture, at points ever farther out:
 
 # %%
 X_far = np.array([[-100.0], [-50.0], [-25.0], [-20.0], [30.0], [100.0]])
 a_far = gb.log_joint(X_far, gmm_tb)
 with np.errstate(under="ignore", invalid="ignore"):
     resp_naive = responsibilities_naive(X_far, gmm_tb)
-resp_log = responsibilities_log_space(X_far, gmm_tb)
 resp_far = gb.responsibilities(X_far, gmm_tb)
 print("      x   a_n1 = ln pi_1 N_1    a_n2       a_n3    naive r_n          log-space r_n")
-for x_n, a_n, rn, rl in zip(X_far[:, 0], a_far, resp_naive, resp_log):
+for x_n, a_n, rn, rl in zip(X_far[:, 0], a_far, resp_naive, resp_far):
     print(f"{x_n:7.0f} {a_n[0]:12.1f} {a_n[1]:11.1f} {a_n[2]:9.1f}   {np.array2string(rn, precision=3):18s} "
-          f"{np.array2string(rl, precision=3)}")
+          + " ".join(f"{r:.1e}" for r in rl))
 
 # %% [markdown]
-# At $x = -100$ the largest $a_{nk}$ is about $-1947$, far below $-744.4$: all three densities are 0 in float64, and the naive ratio is NaN; the same at $x = 100$.
-# At $x = -50$ the densities are tiny ($e^{-563}$ for the largest) but still representable, and the naive ratio still works.
-# In log space every row is a proper distribution.
+# At $x = \pm 100$ every $a_{nk}$ is far below $-744.4$: all three densities are 0 and the naive ratio is NaN.
+# At $x = -50$ only the largest term, $e^{-563}$, is a float64.
+# The naive ratio gives no NaN but returns $r_{n1} = 0$, whereas the true $r_{n1} = e^{-496.8} \approx 1.8 \times 10^{-216}$ is an ordinary float64 that log space keeps.
 #
-# Look at *which* component takes the far points: at $x = -100$, $-50$ and $-25$, component 3, whose mean is $+8$, the farthest of the three, and not component 1 at $-4$.
-# Far from the data the quadratic terms of equation (log-odds-terms) dominate, and $-\tfrac12(x - \mu_k)^2 / \sigma_k^2$ falls most slowly for the largest variance: the widest component always wins in the end, on both sides.
-# For components 1 and 3 the switch happens where $\ln(\pi_1 \mathcal{N}_1) = \ln(\pi_3 \mathcal{N}_3)$, that is (multiplying by $-6$ and using $\pi_1 = \pi_3$)
+# *Which* component takes the far points?
+# At $x = -100$, $-50$ and $-25$ it is component 3, whose mean, $+8$, is the farthest of the three.
+# Far out, the quadratic term $-(x - \mu_k)^2 / 2\sigma_k^2$ dominates $a_k$ and falls most slowly for the largest variance: the widest component wins on both sides.
+# Components 1 and 3 swap where $a_1 = a_3$.
+# With $\pi_1 = \pi_3$ the weights cancel, and equation (gauss) gives $-\tfrac12 (x + 4)^2 - \tfrac12 \ln 2\pi = -\tfrac16 (x - 8)^2 - \tfrac12 \ln 6\pi$; multiplying by $-6$:
 #
-# $$ 3(x + 4)^2 - (x - 8)^2 = 3 \ln 3 \iff x^2 + 20x - 8 - \tfrac32 \ln 3 = 0 \iff x^* = -10 - \sqrt{108 + \tfrac32 \ln 3} \approx -20.47 \tag{far-switch} $$
+# $$ \begin{aligned} & 3(x + 4)^2 - (x - 8)^2 = 3 \ln 3 \\ \iff\; & x^* = -10 - \sqrt{108 + \tfrac32 \ln 3} \approx -20.47 \end{aligned} \tag{far-switch} $$
 #
 # (the other root, $+0.47$, lies where component 2 dominates both).
-# A point at $-25$ lies 21 from $\mu_1$ and 33 from $\mu_3$, yet the model gives it to component 3: in each component's own standard deviations it is 21 from $\mu_1$ but only $33/\sqrt3 = 19$ from $\mu_3$.
-# That is consistent, but it is also a warning: the responsibilities of points far from all the data are decided by the tails of the Gaussians, where the data told the model almost nothing.
+# The responsibilities of points far from all the data are decided by the Gaussians' tails, where the data told the model almost nothing.
 #
-# **CHECK (log-resp).** (a) At $x = \pm 100$ the naive ratio is NaN, while `gb.responsibilities` and the log-space function are finite and every row sums to 1 within $10^{-12}$.
-# (b) On 2001 points from $-200$ to $200$, `gb.responsibilities` must be finite, sum to 1 within $10^{-12}$, and equal an independent log-space reference, SciPy's `softmax` of `norm.logpdf` plus $\ln \pi_k$, within $10^{-12}$ (absolute), and the inline function above within $10^{-13}$.
-# (c) Between $-30$ and $-10$ (on the same grid, spacing 0.2), $r_1 - r_3$ changes sign exactly once, between the two grid points that bracket the root (far-switch), and at that root $\ln r_1 - \ln r_3 = a_1 - a_3$ vanishes within $10^{-9}$.
+# **CHECK (log-resp).** (a) At $x = \pm 100$ the naive ratio is NaN.
+# (b) At the six points of the table, `gb.responsibilities` and the inline function above must equal a 50-digit reference computed with mpmath from equation (resp), within a relative error of $10^{-12}$ (responsibilities below float64's range must come out 0).
+# (c) On 2001 points from $-200$ to $200$, `gb.responsibilities` must equal SciPy's `softmax` of `norm.logpdf` plus $\ln \pi_k$ within $10^{-12}$.
+# (d) On that grid, $r_1 - r_3$ changes sign once between $-30$ and $-10$, between the two grid points around $x^*$ of equation (far-switch); and at $x^*$, $a_1 = a_3$ by `gb.log_joint` within $10^{-9}$.
 
 # %%
+def responsibilities_mpmath(x, weights, means, variances, digits=50):
+    """Equation (resp) in 50-digit arithmetic for one 1-D point: exp of the exact exponents, then the ratio."""
+    with mpmath.workdps(digits):
+        joint = [mpmath.mpf(w) * mpmath.exp(-(mpmath.mpf(x) - mpmath.mpf(m)) ** 2 / (2 * mpmath.mpf(v)))
+                 / mpmath.sqrt(2 * mpmath.pi * mpmath.mpf(v)) for w, m, v in zip(weights, means, variances)]
+        return [float(j / mpmath.fsum(joint)) for j in joint]
+
+
+resp_mp = np.array([responsibilities_mpmath(x_n, weights_tb, mu_tb, var_tb) for x_n in X_far[:, 0]])
 with np.errstate(under="ignore", invalid="ignore"):
     naive_100 = responsibilities_naive(np.array([[-100.0], [100.0]]), gmm_tb)
-assert np.all(np.isnan(naive_100))                                                        # (a) 0/0
-assert np.all(np.isfinite(resp_far)) and np.all(np.isfinite(resp_log))
-assert np.max(np.abs(resp_far.sum(axis=1) - 1)) < 1e-12
+assert np.all(np.isnan(naive_100))                            # (a) fails if these points do not underflow after all
+assert np.allclose(resp_far, resp_mp, rtol=1e-12, atol=1e-320)   # (b) fails if gb divides densities (NaN; 0 at -50)
+assert np.allclose(responsibilities_log_space(X_far, gmm_tb), resp_mp, rtol=1e-12, atol=1e-320)
+#                                fails if equation (log-resp) drops the shift a_n,max, or subtracts it only inside the sum
 
 x_wide = np.linspace(-200, 200, 2001)
-a_scipy = np.log(weights_tb) + stats.norm.logpdf(x_wide[:, None], mu_tb, np.sqrt(var_tb))
-resp_scipy = special.softmax(a_scipy, axis=1)                                             # (b) reference
 resp_wide = gb.responsibilities(x_wide[:, None], gmm_tb)
-assert np.all(np.isfinite(resp_wide)) and np.max(np.abs(resp_wide.sum(axis=1) - 1)) < 1e-12
-assert np.max(np.abs(resp_wide - resp_scipy)) < 1e-12
-assert np.max(np.abs(resp_wide - responsibilities_log_space(x_wide[:, None], gmm_tb))) < 1e-13
+resp_scipy = special.softmax(np.log(weights_tb) + stats.norm.logpdf(x_wide[:, None], mu_tb, np.sqrt(var_tb)), axis=1)
+assert np.max(np.abs(resp_wide - resp_scipy)) < 1e-12         # (c) fails if gb goes NaN far out
 with np.errstate(under="ignore", invalid="ignore"):
-    naive_wide = responsibilities_naive(x_wide[:, None], gmm_tb)
-nan_rows = np.isnan(naive_wide).any(axis=1)
-print(f"naive ratio NaN on {nan_rows.sum()} of {len(x_wide)} points (x <= {x_wide[nan_rows & (x_wide < 0)].max():.1f}"
-      f" and x >= {x_wide[nan_rows & (x_wide > 0)].min():.1f}); log space NaN on {np.isnan(resp_wide).any(axis=1).sum()}")
+    nan_rows = np.isnan(responsibilities_naive(x_wide[:, None], gmm_tb)).any(axis=1)
+print(f"naive ratio NaN on {nan_rows.sum()} of {len(x_wide)} points; log space on {np.isnan(resp_wide).any(axis=1).sum()}")
 
 x_switch = -10 - np.sqrt(108 + 1.5 * np.log(3))                                          # equation (far-switch)
 segment = (x_wide >= -30) & (x_wide <= -10)
-sign = np.sign(resp_wide[segment, 0] - resp_wide[segment, 2])
-assert np.sum(sign[1:] != sign[:-1]) == 1                                                 # (c) one switch ...
-i_switch = np.flatnonzero(sign[1:] != sign[:-1])[0]
-assert x_wide[segment][i_switch] < x_switch < x_wide[segment][i_switch + 1]              # ... where (far-switch) says
+sign_change = np.flatnonzero(np.diff(np.sign(resp_wide[segment, 0] - resp_wide[segment, 2])))
+assert len(sign_change) == 1                                    # (d) fails if the widest component did not win
+assert x_wide[segment][sign_change[0]] < x_switch < x_wide[segment][sign_change[0] + 1]   # fails if not next to x*
 a_switch = gb.log_joint(np.array([[x_switch]]), gmm_tb)[0]
-assert abs(a_switch[0] - a_switch[2]) < 1e-9
+assert abs(a_switch[0] - a_switch[2]) < 1e-9                    # fails if the algebra of (far-switch) slips (3 ln 3)
 print(f"r_1 = r_3 at x* = {x_switch:.4f}")
-print("check (log-resp): the naive ratio is NaN far out (0/0), gmmbook's responsibilities are finite and sum to 1"
-      " within 1e-12 everywhere; they equal SciPy's softmax of the log joint within 1e-12 on [-200, 200];"
-      " r_1 - r_3 changes sign once on [-30, -10], next to the root of equation (far-switch), where the log-odds are < 1e-9")
+print("check (log-resp): the naive ratio is NaN far out; gmmbook's and the inline log-space responsibilities equal"
+      " a 50-digit mpmath reference within rel. 1e-12, and SciPy's softmax within 1e-12 on [-200, 200];"
+      " r_1 - r_3 changes sign once on [-30, -10], at the root of equation (far-switch)")
 
 # %% [markdown]
-# **What we verified:** equation (log-resp) gives valid responsibilities where the naive ratio gives NaN, and agrees with an independent log-space computation everywhere on $[-200, 200]$; the switch to the widest component happens where equation (far-switch) says.
+# **What we verified:** equation (log-resp) gives the exact responsibilities, to float64 precision, where the naive ratio gives NaN; far out, the widest component takes over where equation (far-switch) says.
 #
-# The figure shows the reason in one picture.
-# Top: each $\ln p(x, z_k = 1) = a_k(x)$ is a downward parabola with curvature $1/\sigma_k^2$, and $\ln p(x)$ (grey band) follows the highest one; the flattest parabola, component 3, is highest far out on both sides.
-# Bottom: $r_k(x)$, computed in log space, with the seven data points of the textbook example at their responsibilities from the table of section 1.1.
+# In the figure, top: each $a_k(x) = \ln p(x, z_k = 1)$ is a downward parabola with curvature $1/\sigma_k^2$, and $\ln p(x)$ (grey band) follows the highest; the flattest, component 3, is highest far out on both sides.
+# Bottom: $r_k(x)$, with the seven data points of section 1.1.
 
 # %%
-fig = plotting.fig_responsibility_curves_1d()
+fig = plotting.fig_responsibility_curves_1d(x_star=x_switch)
 plt.show()
 
 # %% [markdown]
-# ### Far in many dimensions
+# ### Far in more dimensions
 #
-# In one dimension the naive ratio fails only far out.
-# Chapter 03 showed that in many dimensions *every* density underflows, because it is a product of $D$ factors; so the naive ratio fails for every point.
-# We take the example of chapter 03: $D = 500$, $\boldsymbol\mu_1 = \mathbf{0}$, $\boldsymbol\mu_2 = (0.5, \dots, 0.5)$, $\boldsymbol\Sigma_k = 2\mathbf{I}$, $\pi_k = \tfrac12$, and 100 points drawn from it.
-# With equal weights and the shared covariance $2\mathbf{I}$, equation (log-odds) has $\mathbf{A} = \mathbf{0}$ and reduces to a linear function, $\ln(r_{n1}/r_{n2}) = \big(\lVert\mathbf{x}_n - \boldsymbol\mu_2\rVert^2 - \lVert\mathbf{x}_n - \boldsymbol\mu_1\rVert^2\big)/4$, so the exact responsibilities are a logistic function of it, an independent reference.
+# In $D$ dimensions the same happens direction by direction.
+# Far out along a unit vector $\mathbf{d}$, at $\mathbf{x} = \lVert\mathbf{x}\rVert\, \mathbf{d}$, $a_k = -\tfrac12 \lVert\mathbf{x}\rVert^2\, \mathbf{d}^\top \boldsymbol\Sigma_k^{-1} \mathbf{d}$ plus terms of lower order in $\lVert\mathbf{x}\rVert$.
+# So the component with the smallest $\mathbf{d}^\top \boldsymbol\Sigma_k^{-1} \mathbf{d}$ takes the point, whatever its weight and mean; with correlated covariances this is not always the one with the largest variance $\mathbf{d}^\top \boldsymbol\Sigma_k \mathbf{d}$ along $\mathbf{d}$.
 #
-# **CHECK (log-resp), D = 500.** The naive ratio must be NaN for all 100 points; `gb.responsibilities` must be finite, sum to 1, and equal the logistic reference (`scipy.special.expit`) within a relative error of $10^{-8}$ in both columns.
-# The tolerance: a relative error of $r$ is an absolute error of $\ln r$, and the $a_{nk}$ are numbers near $-900$ that are sums of 500 terms, each rounded to about $10^{-16}$ relative, so their differences carry absolute errors of order $10^{-12}$; $10^{-8}$ leaves a wide margin and still demands eight correct digits, even of responsibilities as small as $e^{-53}$.
+# In many dimensions *every* density underflows, because it is a product of $D$ factors (chapter 03), so the naive ratio fails for every point.
+# We take chapter 03's example: $D = 500$, $\boldsymbol\mu_1 = \mathbf{0}$, $\boldsymbol\mu_2 = (0.5, \dots, 0.5)$, $\boldsymbol\Sigma_k = 2\mathbf{I}$, $\pi_k = \tfrac12$, and 100 points drawn from it.
+# With equal weights and equal covariances $2\mathbf{I}$, equation (log-odds) has $\mathbf{A} = \mathbf{0}$ and reduces to $\ln(r_{n1}/r_{n2}) = \big(\lVert\mathbf{x}_n - \boldsymbol\mu_2\rVert^2 - \lVert\mathbf{x}_n - \boldsymbol\mu_1\rVert^2\big)/4$, so the exact responsibilities are its logistic function.
+#
+# **CHECK (log-resp), in more dimensions.** (a) For `three_component_2d`, at $\mathbf{x} = 1000\,\mathbf{d}$ in 72 directions $\mathbf{d}$, 5° apart, `gb.responsibilities` must give the point to the component with the smallest $\mathbf{d}^\top \boldsymbol\Sigma_k^{-1} \mathbf{d}$.
+# (b) For $D = 500$, the naive ratio must be NaN for all 100 points, and `gb.responsibilities` must equal the logistic reference (`scipy.special.expit`) within a relative error of $10^{-8}$ in both columns.
+# The $a_{nk}$, near $-900$, are sums of 500 rounded terms, so their differences err by about $10^{-12}$; $10^{-8}$ leaves a wide margin.
 
 # %%
+angles = np.deg2rad(np.arange(0, 360, 5))
+U = np.column_stack([np.cos(angles), np.sin(angles)])                     # 72 unit vectors d
+winner = gb.responsibilities(1000 * U, gmm2).argmax(axis=1)
+u_prec_u = np.einsum("ui,kij,uj->uk", U, np.linalg.inv(gmm2.covariances), U)   # d^T Sigma_k^-1 d, (72, K)
+u_cov_u = np.einsum("ui,kij,uj->uk", U, gmm2.covariances, U)                   # d^T Sigma_k d: variance along u
+print(f"(a) far out in 2-D, the component gb picks is the one with the smallest d^T Sigma_k^-1 d in"
+      f" {np.sum(winner == u_prec_u.argmin(axis=1))} of 72 directions; with the largest variance d^T Sigma_k d in"
+      f" {np.sum(winner == u_cov_u.argmax(axis=1))}; with the smallest d^T Sigma_k d in {np.sum(winner == u_cov_u.argmin(axis=1))}")
+assert np.array_equal(winner, u_prec_u.argmin(axis=1))   # (a) fails if gb's Mahalanobis term uses Sigma for Sigma^-1
+
 D_high = 500
 gmm_high = gb.GMM(np.array([0.5, 0.5]), np.vstack([np.zeros(D_high), np.full(D_high, 0.5)]),
                   np.stack([2 * np.eye(D_high)] * 2))
@@ -645,29 +627,39 @@ print(f"largest a_nk over all points: {gb.log_joint(X_high, gmm_high).max():.0f}
       f" {np.isnan(naive_high).any(axis=1).sum()} of 100 points")
 print(f"log-odds range from {log_odds_high.min():.1f} to {log_odds_high.max():.1f}; hard labels equal the true labels"
       f" for {np.sum(resp_high.argmax(axis=1) == labels_high)} of 100 points")
-assert np.all(np.isnan(naive_high))
-assert np.all(np.isfinite(resp_high)) and np.max(np.abs(resp_high.sum(axis=1) - 1)) < 1e-12
-assert np.allclose(resp_high[:, 0], special.expit(log_odds_high), rtol=1e-8, atol=0)
-assert np.allclose(resp_high[:, 1], special.expit(-log_odds_high), rtol=1e-8, atol=0)
-print("check (log-resp), D = 500: the naive ratio is NaN for every point; gmmbook's responsibilities are finite,"
-      " sum to 1 and equal the exact logistic form within rel. error 1e-8")
+assert np.all(np.isnan(naive_high))                 # fails if these densities did not all underflow (the claim above)
+assert np.allclose(resp_high, special.expit(np.column_stack([log_odds_high, -log_odds_high])), rtol=1e-8, atol=0)
+#                              (b) fails if gb forms densities (NaN), or uses Sigma for Sigma^-1 (log-odds x 4)
+print("check (log-resp), in more dimensions: far out in 2-D the component with the smallest d^T Sigma_k^-1 d wins"
+      " in all 72 directions; for D = 500 the naive ratio is NaN for every point and gmmbook's responsibilities"
+      " equal the exact logistic form within rel. error 1e-8")
 
 # %% [markdown]
-# **What we verified:** in 500 dimensions, where every density is 0 in float64, log-space responsibilities are exact to eight significant digits, even the tiny ones.
-# These points are not outliers; they are ordinary draws from the model, and the responsibilities are confident and correct.
+# **What we verified:** far out, the component with the smallest $\mathbf{d}^\top \boldsymbol\Sigma_k^{-1} \mathbf{d}$ wins; in 500 dimensions, where every density is 0 in float64, log-space responsibilities are exact to eight digits, even the tiny ones.
 # This is why `gb.responsibilities`, `gb.e_step` and everything built on them work with $a_{nk}$ and equation (log-resp), never with densities.
 #
 # ## Summary
 #
-# - Bayes' rule turns the generative story around: $p(\mathbf{z} \mid \mathbf{x}) = p(\mathbf{x}, \mathbf{z}) / p(\mathbf{x})$, equation (bayes); for a mixture, in one-hot form, equation (resp-onehot), and for one component, the responsibility $r_{nk} = \pi_k \mathcal{N}_k(\mathbf{x}_n) / \sum_j \pi_j \mathcal{N}_j(\mathbf{x}_n)$, equation (resp). We computed it by hand for the textbook example, with SciPy densities, and with `gb.responsibilities`.
-# - Responsibilities are probabilities, equation (resp-sum). Each is the expectation of a hard 0/1 label, equation (resp-expect): **the label is always hard; the responsibility is its average over what we do not know.** Averaged over the data, the responsibilities give back the weights, equation (resp-average).
-# - Given θ, the posterior of a data set factorises over points, equation (post-factor), so an $N \times K$ matrix describes a distribution over $K^N$ labellings; we checked it against brute-force enumeration of 81 labellings.
-# - Simulated from the generative model, the points that land in a small bin carry hard labels in the proportions $r_k$ predicted by Bayes' rule, within binomial error, equations (bin-share) and (bin-se); the prior and the weight-less ratio fail the same test.
-# - On Old Faithful the mixture is nearly certain about almost every point; it disagrees with K-means on five points, all of which it is confident about, because its boundary (log-odds) is a curve drawn with each component's covariance while K-means' boundary (kmeans-boundary) is the bisector in raw minutes.
-# - Responsibilities must be computed in log space, equation (log-resp): the naive ratio is $0/0$ = NaN far from the components and, in high dimensions, everywhere. Far out, the widest component takes every point, equation (far-switch).
+# - Bayes' rule turns the generative story around, equations (resp-onehot) and (resp).
+# - Responsibilities are the probabilities of a hard label, equation (resp-expect); on average they give back the weights, equation (resp-average).
+# - Given θ, the posterior of a data set factorises over points, equation (post-factor), so an $N \times K$ matrix describes a distribution over $K^N$ labellings.
+# - Simulated hard labels split in the proportions $r_k$, within binomial error, near a point and in bins of equal responsibility.
+# - On Old Faithful the mixture disagrees with K-means on five points, not for softness: its boundary, equation (log-odds), is a curve shaped by the covariances, K-means' a bisector in raw minutes.
+# - Responsibilities are computed in log space, equation (log-resp): the naive ratio fails far out and, in high dimensions, everywhere. Far out, the component with the smallest $\mathbf{d}^\top \boldsymbol\Sigma_k^{-1} \mathbf{d}$ takes the points, equation (far-switch) in 1-D.
 #
-# Next, chapter 05 uses the responsibilities to build the expected complete-data log-likelihood $Q$ and derives the M-step, starting from the table of section 1.1.
+# Next, chapter 05 derives the M-step from the responsibilities, starting from the table of section 1.1.
 #
 # ## Exercises
 #
 # Practise with [the exercises for this chapter](../exercises/04_posterior.ipynb): among them, compute the responsibilities of the textbook example by hand, and implement `responsibilities` in log space so that it survives far-away points.
+#
+# ## References
+#
+# - Bishop, C. M. (2006). *Pattern Recognition and Machine Learning*. Springer. §9.2 (responsibilities as the posterior of the latent variable, $\gamma(z_{nk})$ there).
+# - Deisenroth, M. P., Faisal, A. A. & Ong, C. S. (2020). *Mathematics for Machine Learning*. Cambridge University Press. §11.2, Examples 11.2–11.5 (the textbook 1-D example and its responsibilities).
+# - Lloyd, S. P. (1982). Least squares quantization in PCM. *IEEE Transactions on Information Theory* 28(2):129–137 (K-means).
+# - Arthur, D. & Vassilvitskii, S. (2007). k-means++: the advantages of careful seeding. *Proceedings of the 18th ACM-SIAM Symposium on Discrete Algorithms*, 1027–1035.
+# - Pedregosa, F. et al. (2011). Scikit-learn: machine learning in Python. *Journal of Machine Learning Research* 12:2825–2830 (`GaussianMixture.predict_proba`).
+# - The mpmath development team (2023). mpmath: a Python library for arbitrary-precision floating-point arithmetic, version 1.3.0 (the 50-digit reference).
+# - Blanchard, P., Higham, D. J. & Higham, N. J. (2021). Accurately computing the log-sum-exp and softmax functions. *IMA Journal of Numerical Analysis* 41(4):2311–2330.
+# - Old Faithful: Azzalini, A. & Bowman, A. W. (1990). A look at some data on the Old Faithful geyser. *Applied Statistics* 39(3):357–365; Härdle, W. (1991). *Smoothing Techniques with Implementation in S*. Springer.

@@ -132,12 +132,13 @@ def test_figure_axes_are_labelled(name, render):
 @pytest.mark.parametrize(
     ("name", "make"),
     [
-        pytest.param("joint_and_marginal_1d", lambda: plotting.fig_joint_and_marginal_1d(x0=2.4),
+        pytest.param("responsibility_curves_1d",
+                     lambda: plotting.fig_responsibility_curves_1d(x_star=-20.47 + 0.1),  # r_1 = r_3 at -20.47
                      id="marked point moved by 0.1"),
         pytest.param("mixture_density_1d", lambda: plotting.fig_mixture_density_1d(x_max=6.4),
                      id="x range shortened by 0.1"),
-        pytest.param("joint_and_marginal_1d",
-                     lambda: _retitled(plotting.fig_joint_and_marginal_1d(), "mixture", "mixturf"),
+        pytest.param("old_faithful_fits",
+                     lambda: _retitled(plotting.fig_old_faithful_fits(), "Gaussian", "Gaussiam"),
                      id="one letter of the title"),
     ],
 )

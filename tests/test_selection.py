@@ -131,8 +131,11 @@ def test_bic_penalises_the_covariance_type_given(fitted):
 
 
 def test_old_faithful_k2_matches_published_mclust_fit(faithful):
-    """R's mclust, ``Mclust(faithful, G = 2)``: model VVV (full covariances), log-likelihood −1130.264,
-    df = 11, BIC = −2322.192 in mclust's sign convention 2ℓ − p ln N (ours is −2ℓ + p ln N)."""
+    """R's mclust (Scrucca et al. 2016), ``mclustBIC(faithful)``: model VVV (full covariances) with G = 2 has
+    BIC = −2322.192 in mclust's sign convention 2ℓ − M ln N (ours is −2ℓ + M ln N), M = 11, so ℓ = −1130.264.
+    (``Mclust(faithful, G = 2)`` would select model VVE, whose BIC −2320.433 is higher.)"""
+    mclust_bic, M = -2322.192, 11
+    assert (mclust_bic + M * np.log(272)) / 2 == pytest.approx(-1130.264, abs=5e-4)
     fit = gmmbook.em(faithful, 2, rng=np.random.default_rng(0))
     assert fit.log_likelihood == pytest.approx(-1130.264, abs=5e-4)
     assert gmmbook.n_parameters(2, 2, "full") == 11

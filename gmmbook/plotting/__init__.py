@@ -60,12 +60,12 @@ from . import (
     ch05_em_derivation,
     ch06_em_in_action,
 )
-from .ch01_mixtures import fig_old_faithful_fits, fig_mixture_density_1d, fig_kmeans_vs_gmm, fig_hard_vs_soft, fig_covariance_structures
-from .ch02_latent_variables import fig_ancestral_sampling, fig_joint_and_marginal_1d
-from .ch03_marginal_likelihood import fig_loglik_slice, fig_permutation_symmetry, fig_collapse, fig_logsumexp_underflow
+from .ch01_mixtures import fig_old_faithful_fits, fig_mixture_density_1d, fig_kmeans_vs_gmm, fig_covariance_structures
+from .ch02_latent_variables import fig_ancestral_sampling
+from .ch03_marginal_likelihood import fig_loglik_slice, fig_permutation_symmetry, fig_collapse
 from .ch04_posterior import fig_posterior_simulation, fig_soft_vs_hard_old_faithful, fig_responsibility_curves_1d
 from .ch05_em_derivation import fig_q_lower_bound, fig_lagrange_simplex
-from .ch06_em_in_action import fig_em_snapshots, fig_em_loglik_curve, fig_restarts_histogram, fig_kmeans_limit, fig_bic_aic
+from .ch06_em_in_action import fig_em_snapshots, fig_em_loglik_curve, fig_k3_maxima, fig_bic_aic
 
 _CHAPTERS = (ch01_mixtures, ch02_latent_variables, ch03_marginal_likelihood, ch04_posterior, ch05_em_derivation,
              ch06_em_in_action)

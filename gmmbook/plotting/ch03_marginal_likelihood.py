@@ -9,12 +9,13 @@ from matplotlib.lines import Line2D
 
 from .. import datasets
 from ..em import em
+from ..gaussian import logsumexp
 from ..mixture import _gmm_1d, log_joint, log_likelihood, log_marginal, sample
 from .primitives import COMPONENT_COLORS, TOTAL_COLOR, _num, _power, _subplots, book_style, plot_loglik
 
 
-def fig_loglik_slice(*, n: int = 200, seed: int = 3, mu_min: float = -6.0, mu_max: float = 8.0,
-                     num: int = 701):
+def fig_loglik_slice(*, x=None, grid=None, loglik=None, maxima=None, n: int = 200, seed: int = 3,
+                     mu_min: float = -6.0, mu_max: float = 8.0, num: int = 701):
     """A 1-D slice of the log-likelihood with several local maxima (chapter 03: not concave).
 
     Setup
@@ -31,6 +32,9 @@ def fig_loglik_slice(*, n: int = 200, seed: int = 3, mu_min: float = -6.0, mu_ma
       between the neighbouring grid points) and marked with their μ_1 and ℓ to 2 decimals;
       with the defaults μ_1 = −1.88 (ℓ = −494.66, global) and μ_1 = 3.77 (ℓ = −582.10, local).
     * Lower panel: the data's histogram and the fixed component π_2 N(x | 1, 1).
+    * The chapter passes what it computed: ``x`` (N, 1), ``grid`` and ``loglik`` (the slice, same
+      length), ``maxima`` (a list of (μ_1, ℓ) pairs).  Each one left as None is computed as above
+      (``mu_min``, ``mu_max``, ``num`` define the grid then).
 
     Returns
     -------
@@ -39,22 +43,28 @@ def fig_loglik_slice(*, n: int = 200, seed: int = 3, mu_min: float = -6.0, mu_ma
     from scipy.optimize import minimize_scalar
 
     truth = datasets.three_component_1d()
-    x, _ = sample(truth, n, np.random.default_rng(seed))
+    if x is None:
+        x, _ = sample(truth, n, np.random.default_rng(seed))
+    n = len(x)
     weights = truth.weights[:2] / truth.weights[:2].sum()
     variances = truth.covariances[:2, 0, 0]
     mu2 = truth.means[1, 0]
 
-    def loglik(mu1):
+    def loglik_at(mu1):
         return log_likelihood(x, _gmm_1d(weights, [mu1, mu2], variances))
 
-    grid = np.linspace(mu_min, mu_max, num)
-    ll = np.array([loglik(m) for m in grid])
-    interior = np.flatnonzero((ll[1:-1] > ll[:-2]) & (ll[1:-1] >= ll[2:])) + 1
-    maxima = []
-    for i in interior:
-        res = minimize_scalar(lambda m: -loglik(m), bounds=(grid[i - 1], grid[i + 1]), method="bounded",
-                              options={"xatol": 1e-8})
-        maxima.append((float(res.x), -float(res.fun)))
+    if grid is None:
+        grid = np.linspace(mu_min, mu_max, num)
+    grid = np.asarray(grid, dtype=float)
+    mu_min, mu_max = float(grid[0]), float(grid[-1])
+    ll = np.array([loglik_at(m) for m in grid]) if loglik is None else np.asarray(loglik, dtype=float)
+    if maxima is None:
+        interior = np.flatnonzero((ll[1:-1] > ll[:-2]) & (ll[1:-1] >= ll[2:])) + 1
+        maxima = []
+        for i in interior:
+            res = minimize_scalar(lambda m: -loglik_at(m), bounds=(grid[i - 1], grid[i + 1]), method="bounded",
+                                  options={"xatol": 1e-8})
+            maxima.append((float(res.x), -float(res.fun)))
     with book_style():
         fig, axes = _subplots(2, 1, figsize=(8.5, 6.2), sharex=True, height_ratios=(2.2, 1))
         ax = axes[0]
@@ -82,10 +92,17 @@ def fig_loglik_slice(*, n: int = 200, seed: int = 3, mu_min: float = -6.0, mu_ma
 
 
 def _mean_grid_loglik(x, mu1s, mu2s, sigma, weights):
-    """ℓ on a grid of (μ_1, μ_2), one :func:`gmmbook.log_likelihood` call per grid point."""
-    variances = [sigma**2, sigma**2]
-    return np.array([[log_likelihood(x, _gmm_1d(weights, [m1, m2], variances)) for m1 in mu1s]
-                     for m2 in mu2s])
+    """ℓ on a grid of (μ_1, μ_2): ``ll[i, j]`` = ℓ(μ_1 = ``mu1s[j]``, μ_2 = ``mu2s[i]``).
+
+    One :func:`gmmbook.log_joint` call gives ln N(x_n | μ, σ²) for every grid mean μ; each grid point's
+    ℓ = Σ_n ln[π_1 N(x_n | μ_1, σ²) + π_2 N(x_n | μ_2, σ²)] is then a :func:`gmmbook.logsumexp` of two of them.
+    """
+    mus = np.concatenate([mu1s, mu2s])
+    K = len(mus)
+    log_dens = log_joint(x, _gmm_1d(np.full(K, 1 / K), mus, np.full(K, sigma**2))) + np.log(K)   # (N, K)
+    a1 = np.log(weights[0]) + log_dens[:, None, :len(mu1s)]          # (N, 1, J): ln π_1 N(x_n | μ_1)
+    a2 = np.log(weights[1]) + log_dens[:, len(mu1s):, None]          # (N, I, 1): ln π_2 N(x_n | μ_2)
+    return logsumexp(np.stack(np.broadcast_arrays(a1, a2)), axis=0).sum(axis=0)
 
 
 def fig_permutation_symmetry(*, n: int = 200, seed: int = 4, sigma: float = 1.0, lim: float = 5.0,
@@ -102,7 +119,7 @@ def fig_permutation_symmetry(*, n: int = 200, seed: int = 4, sigma: float = 1.0,
       (equal, since swapping components changes nothing), and the midpoint of the two on the
       diagonal μ_1 = μ_2, which is lower.  The values are printed in the legend (2 decimals);
       with the defaults: maximum (−2.05, 2.19) and mirror (2.19, −2.05), both ℓ = −420.72;
-      midpoint (0.07, 0.07), ℓ = −740.97.  (6561 likelihood evaluations: a few seconds.)
+      midpoint (0.07, 0.07), ℓ = −740.97.
 
     Returns
     -------
@@ -158,46 +175,54 @@ def fig_permutation_symmetry(*, n: int = 200, seed: int = 4, sigma: float = 1.0,
     return fig
 
 
-def fig_collapse(*, n: int = 200, seed: int = 4, sigma_max: float = 1.0, sigma_min: float = 1e-100,
-                 num: int = 201):
+def fig_collapse(*, x=None, sigmas=None, loglik=None, sensible=None, n: int = 200, seed: int = 4,
+                 sigma_max: float = 1.0, sigma_min: float = 1e-100, num: int = 201):
     """The likelihood is unbounded: a component collapsing onto one data point (chapter 03).
 
     Setup
     -----
     * Data: ``x, _ = sample(datasets.two_component_1d(), n, np.random.default_rng(seed))``
       (the same data as :func:`fig_permutation_symmetry`).
-    * Model: K = 2, π = (½, ½); component 1 has μ_1 = x_0 = ``x[0, 0]`` (the first data point)
+    * Model: K = 2, π = (½, ½); component 1 has μ_1 = x_1 = ``x[0, 0]`` (the first data point)
       and σ_1 ∈ ``np.logspace(np.log10(sigma_max), np.log10(sigma_min), num)``; component 2 is
       the one-Gaussian maximum-likelihood fit of the data, μ_2 = ``x.mean()``, σ_2² = ``x.var()``
       (1/N).  ℓ(σ_1) = ``log_likelihood(x, gmm)``.
     * Drawn against σ_1 on a log axis, σ_1 shrinking to the right.  First ℓ falls (the other
-      n − 1 points lose component 1's share of their density), then the term of x_0,
-      ln(½ N(x_0 | x_0, σ_1²) + …) ≈ −ln σ_1 + const, takes over and ℓ rises by ln 10 ≈ 2.30
+      n − 1 points lose component 1's share of their density), then the term of x_1,
+      ln(½ N(x_1 | x_1, σ_1²) + …) ≈ −ln σ_1 + const, takes over and ℓ rises by ln 10 ≈ 2.30
       per decade, without bound (chapter 03, eq. ``collapse-asym``).
     * Annotations (2 decimals): ℓ at σ_1 = sigma_max, the lowest point of the dip, the first grid
       point where ℓ is back above ℓ(sigma_max), and ℓ at sigma_min with the rise over its last decade.
-      With the defaults: x_0 = 1.077, ℓ(1) = −485.28, lowest ℓ = −586.7 at σ_1 ≈ 0.00316,
+      With the defaults: x_1 = 1.077, ℓ(1) = −485.28, lowest ℓ = −586.7 at σ_1 ≈ 0.00316,
       back above ℓ(1) from σ_1 = 10^−47 (ℓ = −484.33), ℓ(10^−100) = −362.30, last decade +2.30.
     * A dashed line at the sensible fit that ``em`` finds from σ_1 = sigma_max, ℓ = −419.33 (both real
       components): the spike beats it once σ_1 is below about 10^−75.
+    * The chapter passes what it computed: ``x`` (N, 1), ``sigmas`` (decreasing) and ``loglik``
+      (ℓ at each), ``sensible`` (the EM fit's ℓ).  Each one left as None is computed as above.
 
     Returns
     -------
     matplotlib Figure
     """
-    x, _ = sample(datasets.two_component_1d(), n, np.random.default_rng(seed))
-    x0 = float(x[0, 0])
+    if x is None:
+        x, _ = sample(datasets.two_component_1d(), n, np.random.default_rng(seed))
+    x1 = float(x[0, 0])
     mu2, var2 = float(x.mean()), float(x.var())
 
-    def loglik(sigma1):
-        return log_likelihood(x, _gmm_1d([0.5, 0.5], [x0, mu2], [sigma1**2, var2]))
+    def model(sigma1):
+        return _gmm_1d([0.5, 0.5], [x1, mu2], [sigma1**2, var2])
 
-    sigmas = np.logspace(np.log10(sigma_max), np.log10(sigma_min), num)
-    ll = np.array([loglik(sig) for sig in sigmas])
+    if sigmas is None:
+        sigmas = np.logspace(np.log10(sigma_max), np.log10(sigma_min), num)
+    sigmas = np.asarray(sigmas, dtype=float)
+    num = len(sigmas)
+    ll = np.array([log_likelihood(x, model(sig)) for sig in sigmas]) if loglik is None else np.asarray(loglik, float)
     decade = np.flatnonzero(sigmas <= sigmas[-1] * 10)[0]
     lowest = int(np.argmin(ll))
     above = np.flatnonzero((np.arange(num) > lowest) & (ll > ll[0]))
-    sensible = em(x, _gmm_1d([0.5, 0.5], [x0, mu2], [sigma_max**2, var2])).log_likelihood
+    if sensible is None:
+        sensible = em(x, model(sigmas[0])).log_likelihood
+    sigma_min, sigma_max = float(sigmas[-1]), float(sigmas[0])
     with book_style():
         fig, ax = _subplots(figsize=(8.5, 4.8))
         plot_loglik(ax, ll, sigmas, xlabel=r"$\sigma_1$ (log scale, shrinking to the right)",
@@ -226,55 +251,5 @@ def fig_collapse(*, n: int = 200, seed: int = 4, sigma_max: float = 1.0, sigma_m
                     va="bottom", fontsize=11)
         span = ll.max() - ll.min()
         ax.set_ylim(ll.min() - 0.2 * span, ll.max() + 0.25 * span)
-        ax.set_title(f"$\\mu_1$ on the data point $x_0$ = {_num(x0, 3)}: $\\ell \\to +\\infty$ as $\\sigma_1 \\to 0$")
-    return fig
-
-
-def fig_logsumexp_underflow(*, x_max: float = 60.0, num: int = 601):
-    """Naive ln Σ_k π_k N_k underflows to −∞ far out; log-sum-exp does not (chapter 03).
-
-    Setup
-    -----
-    * Mixture: ``datasets.two_component_1d()`` (N(−2, 1), N(2, 1), π = (½, ½)).
-    * x = ``np.linspace(0, x_max, num)``.
-    * Naive: ``np.log(np.exp(log_joint(x, gmm)).sum(axis=1))``, the log of the sum of the
-      densities π_k N(x | μ_k, σ_k²) computed in probability space.  Each density underflows
-      to 0.0 once ln(π_k N_k) < ln(smallest subnormal double 4.9e−324) ≈ −744.44 (dotted line),
-      and then ln 0 = −∞.  The numpy warnings are silenced inside with ``np.errstate``.
-    * Stable: :func:`gmmbook.log_marginal` (log-sum-exp), finite everywhere.
-    * Marked: the first grid point where the naive value is −∞ (x = 40.6 on the default
-      grid) and ln p(x_max) from log-sum-exp to 2 decimals (−1683.61 for x_max = 60).
-
-    Returns
-    -------
-    matplotlib Figure
-    """
-    gmm = datasets.two_component_1d()
-    x = np.linspace(0.0, x_max, num)
-    with np.errstate(under="ignore", divide="ignore"):
-        naive = np.log(np.exp(log_joint(x[:, None], gmm)).sum(axis=1))
-    stable = log_marginal(x[:, None], gmm)
-    bad = np.flatnonzero(~np.isfinite(naive))
-    floor = float(np.log(np.nextafter(0.0, 1.0)))  # ln of the smallest positive double
-    with book_style():
-        fig, ax = _subplots(figsize=(8.5, 4.8))
-        ax.plot(x, np.where(np.isfinite(naive), naive, np.nan), color=COMPONENT_COLORS[1], linewidth=6,
-                alpha=0.8, solid_capstyle="butt", label=r"naive: np.log(sum of $\pi_k\,\mathcal{N}_k$)")
-        ax.plot(x, stable, color=TOTAL_COLOR, linestyle="--", label="log-sum-exp: gmmbook.log_marginal")
-        ax.axhline(floor, color="#777777", linestyle=":", linewidth=1.2, zorder=0)
-        ax.annotate(f"ln(4.9e\u2212324) = {_num(floor)}: exp() underflows to 0 below", (0, floor),
-                    xytext=(4, 5), textcoords="offset points", fontsize=10.5, color="#555555")
-        if bad.size:
-            xb = x[bad[0]]
-            ax.axvline(xb, color=COMPONENT_COLORS[3], linestyle="-", linewidth=1.5, alpha=0.8)
-            ax.annotate(f"naive = $-\\infty$\nfrom x = {xb:.1f} on", (xb, 0.93), xycoords=("data", "axes fraction"),
-                        xytext=(8, 0), textcoords="offset points", ha="left", va="top",
-                        color=COMPONENT_COLORS[3], fontsize=12)
-        ax.annotate(f"ln p({x[-1]:g}) = {_num(stable[-1])}", (x[-1], stable[-1]), xytext=(-14, 0),
-                    textcoords="offset points", ha="right", va="center", fontsize=11)
-        ax.set_xlabel("$x$")
-        ax.set_ylabel(r"$\ln p(x)$")
-        ax.set_xlim(x[0], x[-1])
-        ax.legend(loc="lower left")
-        ax.set_title("computing ln p(x) far from both components")
+        ax.set_title(f"$\\mu_1$ on the data point $x_1$ = {_num(x1, 3)}: $\\ell \\to +\\infty$ as $\\sigma_1 \\to 0$")
     return fig

@@ -15,107 +15,74 @@ from .primitives import (
     book_style,
     component_colors,
     label_old_faithful,
-    plot_density_1d,
     plot_ellipses,
     scatter_labels,
     scatter_resp,
 )
 
 
-def fig_posterior_simulation(*, n: int = 1_000_000, seed: int = 7, width: float = 0.1, x_min: float = -4.5,
-                             x_max: float = 6.0, min_count: int = 100, min_expected: float = 5.0):
-    """Simulated labels near x against the responsibilities r_k(x) (chapter 04, eq. ``resp``).
+def fig_posterior_simulation(*, x=None, labels=None, gmm=None, n: int = 1_000_000, seed: int = 7,
+                             width: float = 0.1, x_min: float = -4.5, x_max: float = 6.0, min_count: int = 100):
+    """Simulated hard labels near x against the responsibilities r_k(x) (chapter 04, eq. ``resp``, section 3).
 
     Setup
     -----
-    * Model: ``datasets.three_component_1d()``, π = (0.3, 0.5, 0.2), μ = (−2, 1, 4), σ² = (0.5, 1, 0.3).
-    * Draws: ``x, z = sample(gmm, n, np.random.default_rng(seed))``, each with its hard label z
-      (the same draws as chapter 04's simulation check).
-    * Bins of ``width`` over [x_min, x_max], centres c.  Top: the draws as a histogram (density
-      scale) stacked by label, with p(x, z_k = 1) = π_k N(x | μ_k, σ_k²) (dashed) and p(x) (black)
-      from :func:`gmmbook.log_joint` and :func:`gmmbook.log_marginal`.
-    * Middle: in every bin with at least ``min_count`` draws, the fraction f_k of its n_bin draws
-      with z = k (dots; bars of ±2 standard errors √(f_k(1 − f_k)/n_bin), mostly smaller than the
-      dots) against r_k(x) = :func:`gmmbook.responsibilities` (lines).
-    * Bottom: the residuals (f_k − r_k(c)) / √(r_k(c)(1 − r_k(c))/n_bin) of the pairs (bin, k)
-      whose expected count n_bin r_k(c)(1 − r_k(c)) is at least ``min_expected`` (where the normal
-      approximation to the binomial holds), with the chapter's tolerance ±4 dashed.
-      The title gives their number and the largest |residual|.
-      With the defaults: 99 bins, 144 pairs, largest |residual| 3.56.
+    * Model ``gmm``: by default ``datasets.three_component_1d()``, π = (0.3, 0.5, 0.2), μ = (−2, 1, 4),
+      σ² = (0.5, 1, 0.3).
+    * Draws ``x`` (n,) or (n, 1) with their hard labels ``labels`` (n,): the chapter passes its own; when
+      None they are ``sample(gmm, n, np.random.default_rng(seed))``, the chapter's draws.
+    * Bins of ``width`` over [x_min, x_max].  In every bin with at least ``min_count`` draws, the fraction
+      f_k of its draws with z = k (dots) against r_k(x) = :func:`gmmbook.responsibilities` (lines).
+      With the defaults: 99 bins; the binomial standard errors √(f_k(1 − f_k)/n_bin) are below 0.007,
+      smaller than the dots, so no error bars are drawn.
 
     Returns
     -------
     matplotlib Figure
     """
-    gmm = datasets.three_component_1d()
-    X, z = sample(gmm, n, np.random.default_rng(seed))
-    x = X[:, 0]
+    if gmm is None:
+        gmm = datasets.three_component_1d()
+    if x is None or labels is None:
+        X, labels = sample(gmm, n, np.random.default_rng(seed))
+        x = X
+    x = np.asarray(x, dtype=float).reshape(-1)
+    labels = np.asarray(labels)
     edges = np.arange(x_min, x_max + width / 2, width)
     centres = (edges[:-1] + edges[1:]) / 2
-    counts = np.stack([np.histogram(x[z == k], bins=edges)[0] for k in range(gmm.K)], axis=1)  # (bins, K)
+    counts = np.stack([np.histogram(x[labels == k], bins=edges)[0] for k in range(gmm.K)], axis=1)  # (bins, K)
     n_bin = counts.sum(axis=1)
     keep = n_bin >= min_count
-    c, n_keep = centres[keep], n_bin[keep, None]
-    frac = counts[keep] / n_keep
-    r_c = responsibilities(c[:, None], gmm)
-    var = r_c * (1 - r_c)
-    tested = n_keep * var >= min_expected
-    residual = np.where(tested, (frac - r_c) / np.sqrt(np.where(tested, var, 1.0) / n_keep), np.nan)
+    frac = counts[keep] / n_bin[keep, None]
     grid = np.linspace(x_min, x_max, 800)
     r_grid = responsibilities(grid[:, None], gmm)
     colors = component_colors(gmm.K)
     with book_style():
-        fig, axes = _subplots(3, 1, figsize=(8.5, 9.0), sharex=True, height_ratios=(1, 1.2, 0.75))
-        ax = axes[0]
-        bottom = np.zeros(len(centres))
-        for k in range(gmm.K):
-            height = counts[:, k] / (n * width)
-            ax.bar(centres, height, width=width, bottom=bottom, color=colors[k], alpha=0.45, linewidth=0,
-                   label=f"draws with $z = {k + 1}$")
-            bottom += height
-        plot_density_1d(ax, gmm, grid, labels=False)
-        ax.set_ylabel("density")
-        ax.set_ylim(0, 1.25 * bottom.max())
-        ax.legend(loc="upper right", ncols=3, fontsize=10)
-        ax.set_title(f"{n:,} draws $(x, z)$ stacked by their hard label (bins of width {width:g})")
-        ax = axes[1]
+        fig, ax = _subplots(figsize=(8.5, 4.6))
         for k in range(gmm.K):
             ax.plot(grid, r_grid[:, k], color=colors[k], linewidth=1.8, zorder=2)
-            se = np.sqrt(frac[:, k] * (1 - frac[:, k]) / n_keep[:, 0])
-            ax.errorbar(c, frac[:, k], yerr=2 * se, fmt="o", markersize=3.5, color=colors[k],
-                        markeredgecolor="white", markeredgewidth=0.4, elinewidth=1.0, capsize=0, zorder=3)
+            ax.plot(centres[keep], frac[:, k], "o", markersize=4, color=colors[k], markeredgecolor="white",
+                    markeredgewidth=0.4, zorder=3)
         handles = [Line2D([], [], color="k", linewidth=1.8, label="$r_k(x)$ by Bayes' rule"),
                    Line2D([], [], color="k", marker="o", linestyle="none", markersize=4,
                           label="fraction of the bin with $z = k$")]
         ax.legend(handles=handles, loc="center left", fontsize=10)
         ax.set_ylabel("fraction, $r_k(x)$")
         ax.set_ylim(-0.03, 1.03)
-        ax.set_title(f"{int(keep.sum())} bins with \u2265 {min_count} draws: fraction with $z = k$ against $r_k$")
-        ax = axes[2]
-        for k in range(gmm.K):
-            ax.plot(c, residual[:, k], "o", markersize=4, color=colors[k], markeredgecolor="white",
-                    markeredgewidth=0.4)
-        for level in (-4, 4):
-            ax.axhline(level, color="#777777", linestyle="--", linewidth=1.2)
-        ax.axhline(0, color="#777777", linewidth=0.8)
-        ax.set_ylim(-5, 5)
-        ax.set_yticks([-4, -2, 0, 2, 4])
         ax.set_xlabel("$x$")
-        ax.set_ylabel("residual (s.e.)")
         ax.set_xlim(x_min, x_max)
-        ax.set_title(f"(fraction \u2212 $r_k$) / s.e. for {int(tested.sum())} (bin, $k$) pairs: "
-                     f"largest |residual| {np.nanmax(np.abs(residual)):.2f}")
+        ax.set_title(f"{len(x):,} draws, {int(keep.sum())} bins of width {width:g}: fraction with $z = k$ against $r_k$")
     return fig
 
 
-def fig_soft_vs_hard_old_faithful(*, seed: int = 0, gridsize: int = 300):
+def fig_soft_vs_hard_old_faithful(*, X=None, gmm=None, resp=None, labels_km=None, centroids=None, seed: int = 0,
+                                  gridsize: int = 300):
     """Old Faithful: K-means labels against the responsibilities of a K = 2 mixture (chapter 04).
 
     Setup
     -----
     * Data: ``X = datasets.old_faithful()`` (272 points, raw minutes).
-    * Mixture: ``em(X, 2, rng=np.random.default_rng(seed))`` (full covariances; ℓ = −1130.26),
-      responsibilities ``resp = fit.resp`` and hard labels ``argmax_k r_nk``.
+    * Mixture: ``gmm = em(X, 2, rng=np.random.default_rng(seed)).gmm`` (full covariances;
+      ℓ = −1130.26), ``resp = responsibilities(X, gmm)`` and hard labels ``argmax_k r_nk``.
     * K-means: ``scipy.cluster.vq.kmeans2(X, 2, minit="++", rng=np.random.default_rng(seed))`` on the
       same raw data, its two clusters renamed (of the 2! ways) to agree best with the argmax labels.
     * Left: K-means labels, centroids (✖) and its boundary, the perpendicular bisector of the two
@@ -125,6 +92,9 @@ def fig_soft_vs_hard_old_faithful(*, seed: int = 0, gridsize: int = 300):
       and the points where argmax and K-means disagree, circled.
     * With the defaults 5 points disagree, at waiting times 64–71 min; the mixture gives each of
       them a responsibility of at least 0.998 for its own choice.
+    * The chapter passes what it computed: the data ``X``, the fitted mixture ``gmm``, its
+      responsibilities ``resp`` (N, K), the renamed K-means labels ``labels_km`` (N,) and
+      ``centroids`` (2, D).  Each one left as None is computed as above.
 
     Returns
     -------
@@ -132,18 +102,24 @@ def fig_soft_vs_hard_old_faithful(*, seed: int = 0, gridsize: int = 300):
     """
     from scipy.cluster.vq import kmeans2
 
-    X = datasets.old_faithful()
-    fit = em(X, 2, rng=np.random.default_rng(seed))
-    resp = fit.resp
+    if X is None:
+        X = datasets.old_faithful()
+    if gmm is None:
+        gmm = em(X, 2, rng=np.random.default_rng(seed)).gmm
+    if resp is None:
+        resp = responsibilities(X, gmm)
     labels = np.argmax(resp, axis=1)
-    centroids, km = kmeans2(X, 2, minit="++", rng=np.random.default_rng(seed))
-    if np.sum(km != labels) > np.sum((1 - km) != labels):       # K-means names its clusters arbitrarily
-        km, centroids = 1 - km, centroids[::-1]
+    if labels_km is None or centroids is None:
+        centroids, km = kmeans2(X, 2, minit="++", rng=np.random.default_rng(seed))
+        if np.sum(km != labels) > np.sum((1 - km) != labels):       # K-means names its clusters arbitrarily
+            km, centroids = 1 - km, centroids[::-1]
+    else:
+        km, centroids = np.asarray(labels_km), np.asarray(centroids)
     disagree = km != labels
     xlim = (X[:, 0].min() - 0.3, X[:, 0].max() + 0.3)
     ylim = (X[:, 1].min() - 4, X[:, 1].max() + 4)
     XX, YY = np.meshgrid(np.linspace(*xlim, gridsize), np.linspace(*ylim, gridsize))
-    r1 = responsibilities(np.column_stack([XX.ravel(), YY.ravel()]), fit.gmm)[:, 0].reshape(XX.shape)
+    r1 = responsibilities(np.column_stack([XX.ravel(), YY.ravel()]), gmm)[:, 0].reshape(XX.shape)
     # the bisector {x : |x − m_1|² = |x − m_2|²} is the line 2 (m_2 − m_1)ᵀ x = |m_2|² − |m_1|²
     normal = 2 * (centroids[1] - centroids[0])
     offset = np.sum(centroids[1] ** 2) - np.sum(centroids[0] ** 2)
@@ -156,7 +132,7 @@ def fig_soft_vs_hard_old_faithful(*, seed: int = 0, gridsize: int = 300):
                      markeredgecolor="white", linestyle="none", zorder=4)
         axes[0].set_title("K-means labels (raw minutes)")
         scatter_resp(axes[1], X, resp, colorbar=True)
-        plot_ellipses(axes[1], fit.gmm, n_std=(1,), linewidth=1.5)
+        plot_ellipses(axes[1], gmm, n_std=(1,), linewidth=1.5)
         axes[1].set_title(r"mixture: colour mixes by $r_{nk}$")
         for ax in axes:
             ax.contour(XX, YY, r1, levels=[0.5], colors="k", linewidths=1.4, linestyles=":", zorder=2)
@@ -179,7 +155,7 @@ def fig_soft_vs_hard_old_faithful(*, seed: int = 0, gridsize: int = 300):
     return fig
 
 
-def fig_responsibility_curves_1d(*, x_min: float = -26.0, x_max: float = 16.0, num: int = 1000,
+def fig_responsibility_curves_1d(*, x_star=None, x_min: float = -26.0, x_max: float = 16.0, num: int = 1000,
                                  y_min: float = -160.0):
     """The textbook example: ln p(x, z_k = 1) as parabolas and r_k(x) far and near (chapter 04).
 
@@ -195,7 +171,8 @@ def fig_responsibility_curves_1d(*, x_min: float = -26.0, x_max: float = 16.0, n
     * Dotted: the point x* left of the data where r_1 = r_3, found with ``scipy.optimize.brentq`` on
       ln p(x, z_1 = 1) − ln p(x, z_3 = 1) over [x_min, −5]; it is −10 − √(108 + 1.5 ln 3) ≈ −20.47
       (from the quadratic equation; component 2 is negligible there).  Left of x*, the widest
-      component N(8, 3) takes every point, although its mean is the farthest.
+      component N(8, 3) takes every point, although its mean is the farthest.  The chapter passes
+      ``x_star`` from that closed form; when None it is found with ``brentq`` as above.
 
     Returns
     -------
@@ -214,7 +191,8 @@ def fig_responsibility_curves_1d(*, x_min: float = -26.0, x_max: float = 16.0, n
         a = log_joint(np.array([[t]]), gmm)[0]
         return a[0] - a[2]
 
-    x_star = brentq(log_odds_13, x_min, -5.0, xtol=1e-12)
+    if x_star is None:
+        x_star = brentq(log_odds_13, x_min, -5.0, xtol=1e-12)
     colors = component_colors(gmm.K)
     with book_style():
         fig, axes = _subplots(2, 1, figsize=(8.5, 7.0), sharex=True, height_ratios=(1.2, 1))

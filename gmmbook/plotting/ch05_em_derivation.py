@@ -13,25 +13,34 @@ from ..mixture import _gmm_1d, log_likelihood, responsibilities
 from .primitives import COMPONENT_COLORS, TOTAL_COLOR, _num, _subplots, book_style
 
 
-def fig_q_lower_bound(*, mu_min: float = -6.5, mu_max: float = 1.0, num: int = 751):
-    """ℓ and Q(θ, θ_old) + const along one mean: Q touches ℓ at θ_old and its top is the M-step (chapter 05).
+def _textbook_old(X, gmm_old, resp):
+    """The textbook example and its θ^old and responsibilities, unless the chapter passed its own."""
+    if X is None or gmm_old is None:
+        X, gmm_old = datasets.textbook_1d()
+    if resp is None:
+        resp = responsibilities(X, gmm_old)
+    return X, gmm_old, resp
+
+
+def fig_q_lower_bound(*, X=None, gmm_old=None, resp=None, mu_min: float = -6.5, mu_max: float = 1.0, num: int = 301):
+    """ℓ and Q(θ, θ^old) + H along one mean: the bound touches ℓ at θ^old and its top is the M-step (chapter 05).
 
     Setup
     -----
-    * Data and θ_old: ``X, gmm_old = datasets.textbook_1d()`` (the seven points −3, −2.5, −1, 0,
-      2, 4, 5; components N(−4, 1), N(0, 0.2), N(8, 3), equal weights);
-      ``resp = responsibilities(X, gmm_old)``.
-    * θ(μ_1): θ_old with the first mean replaced by μ_1 ∈ ``np.linspace(mu_min, mu_max, num)``;
-      everything else stays at θ_old.
-    * Black: ℓ(μ_1) = ``log_likelihood(X, θ(μ_1))``.  Blue: ``q_function(X, θ(μ_1), resp) + C``
-      with the constant C = ℓ(θ_old) − Q(θ_old, θ_old) = −Σ_n Σ_k r_nk ln r_nk (the entropy of
-      the responsibilities, 0 · ln 0 = 0), so that the two curves touch at μ_1 = −4.
-      The shaded gap is ℓ − (Q + C) ≥ 0 (chapter 06 shows it is a Kullback–Leibler divergence).
-    * Marked: θ_old (μ_1 = −4, ℓ = Q + C = −28.33), the maximum of Q + C at the M-step mean
+    * Data and θ^old: ``X`` and ``gmm_old``, by default ``datasets.textbook_1d()`` (the seven points −3, −2.5,
+      −1, 0, 2, 4, 5; components N(−4, 1), N(0, 0.2), N(8, 3), equal weights); ``resp``, by default
+      ``responsibilities(X, gmm_old)``.  The chapter passes the objects it computed.
+    * θ(μ_1): θ^old with the first mean replaced by μ_1 ∈ ``np.linspace(mu_min, mu_max, num)``;
+      everything else stays at θ^old.
+    * Black: ℓ(μ_1) = ``log_likelihood(X, θ(μ_1))``.  Blue: ``q_function(X, θ(μ_1), resp) + H``
+      with H = ℓ(θ^old) − Q(θ^old, θ^old) = −Σ_n Σ_k r_nk ln r_nk, the entropy of the responsibilities
+      (eq. ``q-bound``), so that the two curves touch at μ_1 = −4.
+      The shaded gap is ℓ − (Q + H) ≥ 0 (chapter 06 shows it is a Kullback–Leibler divergence).
+    * Marked: θ^old (μ_1 = −4, ℓ = Q + H = −28.33), the maximum of Q + H at the M-step mean
       μ_1 = Σ_n r_n1 x_n / N_1 = −2.70 (``m_step(X, resp).means[0, 0]``; eq. ``m-means``), where
-      Q + C = −26.59 and ℓ = −25.98, and the maximum of ℓ itself along the slice (refined with
+      Q + H = −26.59 and ℓ = −25.98, and the maximum of ℓ itself along the slice (refined with
       ``scipy.optimize.minimize_scalar``), μ_1 = −1.30, ℓ = −25.58.  Values to 2 decimals;
-      C = 0.46.
+      H = 0.46.
 
     Returns
     -------
@@ -39,9 +48,7 @@ def fig_q_lower_bound(*, mu_min: float = -6.5, mu_max: float = 1.0, num: int = 7
     """
     from scipy.optimize import minimize_scalar
 
-
-    X, gmm_old = datasets.textbook_1d()
-    resp = responsibilities(X, gmm_old)
+    X, gmm_old, resp = _textbook_old(X, gmm_old, resp)
     variances = gmm_old.covariances[:, 0, 0]
     means_old = gmm_old.means[:, 0]
 
@@ -49,13 +56,13 @@ def fig_q_lower_bound(*, mu_min: float = -6.5, mu_max: float = 1.0, num: int = 7
         return _gmm_1d(gmm_old.weights, np.r_[mu1, means_old[1:]], variances)
 
     ll_old = log_likelihood(X, gmm_old)
-    const = ll_old - q_function(X, gmm_old, resp)
+    entropy = ll_old - q_function(X, gmm_old, resp)
     grid = np.linspace(mu_min, mu_max, num)
     ll = np.array([log_likelihood(X, theta(m)) for m in grid])
-    lower = np.array([q_function(X, theta(m), resp) for m in grid]) + const
+    lower = np.array([q_function(X, theta(m), resp) for m in grid]) + entropy
     mu_new = float(m_step(X, resp).means[0, 0])
     ll_new = log_likelihood(X, theta(mu_new))
-    q_new = q_function(X, theta(mu_new), resp) + const
+    q_new = q_function(X, theta(mu_new), resp) + entropy
     best = minimize_scalar(lambda m: -log_likelihood(X, theta(m)), bounds=(mu_min, mu_max), method="bounded",
                            options={"xatol": 1e-8})
     mu_best, ll_best = float(best.x), -float(best.fun)
@@ -63,17 +70,17 @@ def fig_q_lower_bound(*, mu_min: float = -6.5, mu_max: float = 1.0, num: int = 7
     with book_style():
         fig, ax = _subplots(figsize=(8.5, 5.2))
         ax.fill_between(grid, lower, ll, color=COMPONENT_COLORS[0], alpha=0.12, linewidth=0,
-                        label=r"gap $\ell - (Q + C) \geq 0$")
+                        label=r"gap $\ell - (Q + H) \geq 0$")
         ax.plot(grid, ll, color=TOTAL_COLOR, label=r"$\ell(\theta)$, log-likelihood")
         ax.plot(grid, lower, color=COMPONENT_COLORS[0], linestyle="--",
-                label=rf"$Q(\theta, \theta_{{\mathrm{{old}}}}) + C$, $C$ = {_num(const)}")
+                label=rf"$Q(\theta, \theta^{{\mathrm{{old}}}}) + H$, $H$ = {_num(entropy)}")
         ax.plot(mu0, ll_old, "o", color=COMPONENT_COLORS[3], markersize=9, zorder=4)
-        ax.annotate(f"$\\theta_{{\\mathrm{{old}}}}$: $\\mu_1$ = {_num(mu0)}\n$\\ell$ = $Q + C$ = {_num(ll_old)}",
+        ax.annotate(f"$\\theta^{{\\mathrm{{old}}}}$: $\\mu_1$ = {_num(mu0)}\n$\\ell$ = $Q + H$ = {_num(ll_old)}",
                     (mu0, ll_old),
                     xytext=(-12, 8), textcoords="offset points", ha="right", va="bottom", fontsize=11)
         ax.axvline(mu_new, color=COMPONENT_COLORS[0], linestyle=":", linewidth=1.4, zorder=0)
         ax.plot([mu_new, mu_new], [q_new, ll_new], "o", color=COMPONENT_COLORS[0], markersize=8, zorder=4)
-        ax.annotate(f"M-step: $\\mu_1$ = {_num(mu_new)}\nmax of $Q + C$ = {_num(q_new)}\n$\\ell$ = {_num(ll_new)}",
+        ax.annotate(f"M-step: $\\mu_1$ = {_num(mu_new)}\nmax of $Q + H$ = {_num(q_new)}\n$\\ell$ = {_num(ll_new)}",
                     (mu_new, q_new), xytext=(mu_new - 0.35, q_new - 5.5), ha="right", va="top", fontsize=11,
                     arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.8})
         ax.plot(mu_best, ll_best, "s", color=TOTAL_COLOR, markersize=7, zorder=4)
@@ -82,9 +89,9 @@ def fig_q_lower_bound(*, mu_min: float = -6.5, mu_max: float = 1.0, num: int = 7
         top = max(ll.max(), lower.max())
         ax.set_ylim(top - 14, top + 2.5)
         ax.set_xlim(mu_min, mu_max)
-        ax.set_xlabel(r"$\mu_1$ (all other parameters at $\theta_{\mathrm{old}}$)")
+        ax.set_xlabel(r"$\mu_1$ (all other parameters at $\theta^{\mathrm{old}}$)")
         ax.set_ylabel("log-likelihood and bound")
-        ax.set_title(r"Q + const touches $\ell$ at $\theta_{\mathrm{old}}$ and lies below it: raising Q raises $\ell$")
+        ax.set_title(r"$Q + H$ touches $\ell$ at $\theta^{\mathrm{old}}$ and lies below it: raising $Q$ raises $\ell$")
         ax.legend(loc="lower right")
     return fig
 
@@ -95,12 +102,14 @@ def _ternary_xy(weights):
     return weights[..., 1] + weights[..., 2] / 2, weights[..., 2] * np.sqrt(3) / 2
 
 
-def fig_lagrange_simplex(*, margin: float = 0.004, n_grid: int = 181, n_arrows: int = 9):
-    """The weights' part of Q on the simplex, and the Lagrange condition (chapter 05, eq. ``m-weights``).
+def fig_lagrange_simplex(*, X=None, gmm_old=None, resp=None, margin: float = 0.004, n_grid: int = 121,
+                         n_arrows: int = 9):
+    """The weights' part of Q on the simplex, and the Lagrange condition (chapter 05, eqs. ``stationary-pi``, ``m-weights``).
 
     Setup
     -----
-    * ``X, gmm_old = datasets.textbook_1d()``; ``resp = responsibilities(X, gmm_old)``;
+    * ``X``, ``gmm_old`` and ``resp``, by default ``datasets.textbook_1d()`` and
+      ``responsibilities(X, gmm_old)`` (the chapter passes the objects it computed);
       N_k = ``resp.sum(axis=0)`` = (2.06, 2.01, 2.93), N = 7.  Q depends on π only through
       f(π) = Σ_k N_k ln π_k (eq. ``q-weights``); the M-step weights are
       π* = ``m_step(X, resp).weights`` = N_k / N = (0.29, 0.29, 0.42).
@@ -108,7 +117,7 @@ def fig_lagrange_simplex(*, margin: float = 0.004, n_grid: int = 181, n_arrows: 
       π = e_k), with filled contours of f(π) − f(π*) = −N KL(π* ‖ π) ≤ 0 on a barycentric grid
       of ``n_grid`` steps per side; white arrows: the direction of steepest ascent *within* the
       simplex (the gradient N_k / π_k minus its mean over k) on a grid of ``n_arrows`` steps;
-      marked: π* (the maximum) and θ_old's weights (⅓, ⅓, ⅓), where f − f* = −0.11.
+      marked: π* (the maximum) and θ^old's weights (⅓, ⅓, ⅓), where f − f* = −0.11.
     * Right: the slice π_3 = π*_3 in the (π_1, π_2) plane: contours of N_1 ln π_1 + N_2 ln π_2,
       the constraint line π_1 + π_2 = 1 − π*_3, and at π* the gradient (N_1/π_1, N_2/π_2)
       = (N, N) = (7, 7), parallel to the line's normal (1, 1): ∂Q/∂π_k = −λ with λ = −N.
@@ -117,10 +126,7 @@ def fig_lagrange_simplex(*, margin: float = 0.004, n_grid: int = 181, n_arrows: 
     -------
     matplotlib Figure
     """
-
-
-    X, gmm_old = datasets.textbook_1d()
-    resp = responsibilities(X, gmm_old)
+    X, gmm_old, resp = _textbook_old(X, gmm_old, resp)
     nk = resp.sum(axis=0)
     N = float(nk.sum())
     best = m_step(X, resp).weights
@@ -164,7 +170,7 @@ def fig_lagrange_simplex(*, margin: float = 0.004, n_grid: int = 181, n_arrows: 
                   alpha=0.9, zorder=3)
         sx, sy = _ternary_xy(gmm_old.weights)
         ax.plot(sx, sy, "s", color=COMPONENT_COLORS[1], markersize=9, markeredgecolor="white", zorder=4,
-                label=f"$\\theta_{{\\mathrm{{old}}}}$: $\\pi$ = (⅓, ⅓, ⅓), "
+                label=f"$\\theta^{{\\mathrm{{old}}}}$: $\\pi$ = (⅓, ⅓, ⅓), "
                       f"$f - f^*$ = {_num(f(gmm_old.weights) - f_best)}")
         bx, by = _ternary_xy(best)
         ax.plot(bx, by, "*", color=COMPONENT_COLORS[3], markersize=17, markeredgecolor="white", zorder=5,

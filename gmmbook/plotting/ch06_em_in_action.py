@@ -1,4 +1,8 @@
-"""The figures of Chapter 06 (EM at work)."""
+"""The figures of Chapter 06 (EM at work).
+
+Each figure takes the objects the chapter has already computed (keyword arguments) and computes them
+itself, by the chapter's procedure, only when called without them (as ``make figures`` does).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from .. import datasets
-from ..em import em
+from ..em import em, m_step
 from ..mixture import GMM, log_likelihood, responsibilities
 from ..selection import aic, bic
 from .primitives import (
@@ -24,47 +28,50 @@ from .primitives import (
 )
 
 
-def fig_em_snapshots(*, cycles=(1, 2, 5, 20)):
+def _poor_start_path(X, n_cycles):
+    """θ⁽⁰⁾, …, θ⁽ⁿ⁾ of EM from the poor start (the chapter's inline loop, with the library's steps)."""
+    thetas = [datasets.old_faithful_poor_start()]
+    for _ in range(n_cycles):
+        thetas.append(m_step(X, responsibilities(X, thetas[-1])))
+    return thetas
+
+
+def fig_em_snapshots(*, X=None, thetas=None, cycles=(1, 2, 5, 20)):
     """EM on Old Faithful from a poor start, after 1, 2, 5 and 20 cycles (chapter 06, eq. ``em``).
 
     Setup
     -----
-    * Data: ``datasets.old_faithful()`` (272 points, raw minutes).
-    * Start θ⁽⁰⁾: π = (½, ½), μ_1 = (3.0, 76), μ_2 = (4.0, 66), Σ_1 = Σ_2 = diag(0.4, 60):
-      both means near the centre, on the wrong diagonal.  Drawn as grey dotted ellipses
-      (1 and 2 s.d.) in every panel.
-    * Panel L: ``em(X, start, max_iter=L, tol=0)``, i.e. exactly L cycles (M-step + E-step);
-      points coloured by the responsibilities under θ⁽ᴸ⁾ (:func:`scatter_resp`), the
-      components' ellipses at 1 and 2 s.d., and ℓ(θ⁽ᴸ⁾) to 2 decimals in the title.
-      With the defaults: ℓ = −1884.25 at the start, then −1286.72, −1285.22, −1265.24 and
-      −1130.26 after 1, 2, 5 and 20 cycles (the last is the converged fit).
-
-    Parameters
-    ----------
-    cycles : sequence of int
-        The numbers of EM cycles to show, one panel each (four panels in a 2 × 2 grid).
+    * Data: ``X``, by default ``datasets.old_faithful()`` (272 points, raw minutes).
+    * ``thetas``: the parameters θ⁽⁰⁾, θ⁽¹⁾, … of EM from ``datasets.old_faithful_poor_start()``
+      (π = (½, ½), μ_1 = (3.0, 76), μ_2 = (4.0, 66), Σ_1 = Σ_2 = diag(0.4, 60)); by default computed
+      here with ``m_step`` and ``responsibilities``.  The chapter passes those of its inline loop.
+    * Panel L: θ⁽⁰⁾ as grey dotted ellipses (1 and 2 s.d.); the points coloured by their
+      responsibilities under θ⁽ᴸ⁾ (:func:`scatter_resp`); θ⁽ᴸ⁾'s ellipses at 1 and 2 s.d.;
+      ℓ(θ⁽ᴸ⁾) to 2 decimals in the title: −1286.72, −1285.22, −1265.24 and −1130.26 after 1, 2, 5
+      and 20 cycles.
 
     Returns
     -------
     matplotlib Figure
     """
-    X = datasets.old_faithful()
-    start = datasets.old_faithful_poor_start()
-    fits = [em(X, start, max_iter=int(L), tol=0.0) for L in cycles]
+    X = datasets.old_faithful() if X is None else np.asarray(X, dtype=float)
+    thetas = _poor_start_path(X, max(cycles)) if thetas is None else thetas
+    start = thetas[0]
     ncols = 2
-    nrows = int(np.ceil(len(fits) / ncols))
+    nrows = int(np.ceil(len(cycles) / ncols))
     with book_style():
         fig, axes = _subplots(nrows, ncols, figsize=(10, 4.1 * nrows), sharex=True, sharey=True, squeeze=False)
-        for ax, L, fit in zip(axes.flat, cycles, fits):
-            plot_ellipses(ax, start, colors=[DOUBT_COLOR] * 2, linewidth=1.3, show_means=False, zorder=1)
+        for ax, L in zip(axes.flat, cycles):
+            theta = thetas[L]
+            plot_ellipses(ax, start, colors=[DOUBT_COLOR] * start.K, linewidth=1.3, show_means=False, zorder=1)
             for patch in ax.patches:
                 patch.set_linestyle(":")
-            scatter_resp(ax, X, fit.resp)
-            plot_ellipses(ax, fit.gmm)
-            ax.set_title(f"after t = {L} cycle{'s' if L != 1 else ''}: $\\ell$ = {_num(fit.log_likelihood)}")
+            scatter_resp(ax, X, responsibilities(X, theta))
+            plot_ellipses(ax, theta)
+            ax.set_title(f"after t = {L} cycle{'s' if L != 1 else ''}: $\\ell$ = {_num(log_likelihood(X, theta))}")
             label_old_faithful(ax)
             ax.tick_params(labelleft=True, labelbottom=True)
-        for ax in list(axes.flat)[len(fits):]:
+        for ax in list(axes.flat)[len(cycles):]:
             ax.set_visible(False)
         handles = [Line2D([], [], color=DOUBT_COLOR, linestyle=":", label="start $\\theta^{(0)}$"),
                    Line2D([], [], color="k", linestyle="-", label="1 s.d."),
@@ -73,30 +80,34 @@ def fig_em_snapshots(*, cycles=(1, 2, 5, 20)):
     return fig
 
 
-def fig_em_loglik_curve(*, max_iter: int = 30):
+def fig_em_loglik_curve(*, X=None, log_likelihoods=None, stop=None, max_iter: int = 30):
     """The log-likelihood of EM from the poor start, cycle by cycle (chapter 06, eq. ``monotone``).
 
     Setup
     -----
-    * Data and start as in :func:`fig_em_snapshots` (Old Faithful, raw minutes; the poor start).
-    * ``em(X, start, max_iter=max_iter, tol=0)``: ℓ(θ⁽ᵗ⁾) for t = 0, …, max_iter; ℓ* is the last value.
+    * ``log_likelihoods``: ℓ(θ⁽ᵗ⁾) for t = 0, …, 30 from the poor start (``em(X, start, max_iter=30,
+      tol=0)``, X = ``datasets.old_faithful()``); ``stop``: the cycle at which the default rule
+      (``tol=1e-8`` on the change per point) stops, t = 20.  Computed here when not given.
+      ℓ* is the last value.
     * Left: ℓ(θ⁽ᵗ⁾) against t, with the one-Gaussian maximum-likelihood value (−1289.80) and ℓ*
-      (−1130.26) as horizontal lines, and the cycle at which the default rule (``tol=1e-8`` on
-      the change per point) stops, t = 20.  The start, ℓ(θ⁽⁰⁾) = −1884.25, is off the scale
-      and written in the corner.
-    * Right: the gap ℓ* − ℓ(θ⁽ᵗ⁾) on a log scale, down to the rounding level of ℓ (points with
-      a gap below 100 ε |ℓ*| ≈ 2.5e−11 are not drawn).  Once EM is near the maximum the gap
-      shrinks by a constant factor per cycle (linear convergence); the factor, the median of the
-      ratios of successive gaps between 1e−1 and 1e−9, is 0.058 with the defaults.
+      (−1130.26) as horizontal lines, and the stopping cycle.  The start, ℓ(θ⁽⁰⁾) = −1884.25, is
+      off the scale and written in the corner.
+    * Right: the gap ℓ* − ℓ(θ⁽ᵗ⁾) on a log scale, down to the rounding level of ℓ (points with a gap
+      below 100 ε |ℓ*| ≈ 2.5e−11 are not drawn).  Near the maximum the gap shrinks by a constant
+      factor per cycle (linear convergence); the factor, the median of the ratios of successive gaps
+      between 1e−1 and 1e−9, is 0.058 (the square of the rate ρ = 0.24 of chapter 06, section 6).
 
     Returns
     -------
     matplotlib Figure
     """
-    X = datasets.old_faithful()
+    X = datasets.old_faithful() if X is None else np.asarray(X, dtype=float)
     start = datasets.old_faithful_poor_start()
-    ll = em(X, start, max_iter=max_iter, tol=0.0).log_likelihoods
-    stop = em(X, start).n_iter
+    if log_likelihoods is None:
+        log_likelihoods = em(X, start, max_iter=max_iter, tol=0.0).log_likelihoods
+    if stop is None:
+        stop = em(X, start).n_iter
+    ll = np.asarray(log_likelihoods, dtype=float)
     one = log_likelihood(X, _one_gaussian_fit(X))
     best = ll[-1]
     t = np.arange(len(ll))
@@ -125,102 +136,107 @@ def fig_em_loglik_curve(*, max_iter: int = 30):
         ax.axvline(stop, color="#777777", linestyle=":", linewidth=1.4)
         ax.set_xlabel("EM cycle $t$")
         ax.set_ylabel(r"$\ell^* - \ell(\theta^{(t)})$ (log scale)")
-        ax.set_xlim(ax.get_xlim()[0], max_iter)
+        ax.set_xlim(ax.get_xlim()[0], len(ll) - 1)
         ax.annotate(f"near the top the gap shrinks by\na factor \u2248 {ratio:.3f} per cycle", (0.03, 0.04),
                     xycoords="axes fraction", ha="left", va="bottom", fontsize=11)
         ax.set_title("distance to the top: linear convergence")
     return fig
 
 
-def fig_restarts_histogram(*, K: int = 3, n_starts: int = 60, seed: int = 0, max_n: int = 10):
-    """Final log-likelihoods of EM from many k-means++ starts (chapter 06: local optima).
+def _data_point_starts(X, K, n_starts, seed):
+    """The chapter's other starts: K distinct random data points as means, the data's covariance, equal weights."""
+    rng = np.random.default_rng(seed)
+    cov = np.cov(X, rowvar=False, bias=True)
+    return [GMM(np.full(K, 1 / K), X[rng.choice(len(X), K, replace=False)], np.array([cov] * K))
+            for _ in range(n_starts)]
+
+
+def _k3_maxima(X):
+    """The two K = 3 fits of chapter 06, section 4, computed as the chapter computes them."""
+    best_kmeanspp = em(X, 3, rng=np.random.default_rng(0), n_init=30).gmm
+    runs = [em(X, start) for start in _data_point_starts(X, 3, 12, 8)]
+    return best_kmeanspp, max(runs, key=lambda r: r.log_likelihood).gmm
+
+
+def fig_k3_maxima(*, X=None, fits=None):
+    """Two local maxima of ℓ for K = 3 on Old Faithful: the higher one has a component a few seconds wide.
 
     Setup
     -----
-    * Data: ``datasets.old_faithful()``; K components, full covariances.
-    * ``rng = np.random.default_rng(seed)``, then ``n_starts`` runs ``em(X, K, rng=rng)``
-      (each draws its own k-means++ start from the same generator; default ``tol``).
-    * Left: the histogram of the final ℓ (bins 0.02 wide), each bar labelled with its count.
-      With the defaults: 37 of 60 runs end at ℓ = −1119.21, 23 at −1119.64.
-    * Right: the chance that the best of n starts reaches the best value, 1 − (1 − p̂)ⁿ, with p̂
-      the fraction of runs within 0.01 of the best (0.62 with the defaults), for n = 1 … max_n,
-      and the smallest n for which it exceeds 0.99.
+    * Data: ``X``, by default ``datasets.old_faithful()`` (raw minutes).
+    * ``fits``: (θ_a, θ_b), two K = 3 fits; by default as in chapter 06, section 4: θ_a the best of 30
+      k-means++ starts (``em(X, 3, rng=np.random.default_rng(0), n_init=30)``, ℓ = −1119.21), θ_b the
+      best of 12 runs from random data points (means: 3 distinct data points drawn in turn with
+      ``np.random.default_rng(8)``; covariances: the data's; equal weights), ℓ = −1114.44.
+    * One panel each: the points coloured by their responsibilities, the components' ellipses at 1 and
+      2 s.d., and ℓ to 2 decimals in the title.  Components are ordered by eruption time.  θ_b's first
+      component (weight 0.13) is 3.8 seconds wide in eruption time: a thin vertical ellipse at 1.84 min.
 
     Returns
     -------
     matplotlib Figure
     """
-    X = datasets.old_faithful()
-    rng = np.random.default_rng(seed)
-    finals = np.array([em(X, K, rng=rng).log_likelihood for _ in range(n_starts)])
-    best = finals.max()
-    p_hat = float(np.mean(finals > best - 0.01))
-    n = np.arange(1, max_n + 1)
-    chance = 1 - (1 - p_hat) ** n
-    enough = int(n[np.argmax(chance > 0.99)]) if np.any(chance > 0.99) else None
+    X = datasets.old_faithful() if X is None else np.asarray(X, dtype=float)
+    fits = _k3_maxima(X) if fits is None else fits
     with book_style():
-        fig, axes = _subplots(1, 2, figsize=(11, 4.4), width_ratios=(1.3, 1))
-        ax = axes[0]
-        width = 0.02
-        lo = np.floor(finals.min() / width) * width - width
-        hi = np.ceil(finals.max() / width) * width + width
-        counts, edges, _ = ax.hist(finals, bins=np.arange(lo, hi + width / 2, width), color=COMPONENT_COLORS[0],
-                                   edgecolor="white")
-        for c, left in zip(counts, edges[:-1]):
-            if c > 0:
-                centre = finals[(finals >= left) & (finals < left + width)].mean()
-                ax.annotate(f"{int(c)} runs\n$\\ell$ = {_num(centre)}", (left + width / 2, c), xytext=(0, 4),
-                            textcoords="offset points", ha="center", va="bottom", fontsize=10.5)
-        ax.set_ylim(0, 1.3 * counts.max())
-        ax.ticklabel_format(axis="x", useOffset=False)
-        ax.set_xlabel(r"final log-likelihood $\ell$")
-        ax.set_ylabel("number of runs")
-        ax.set_title(f"{n_starts} EM runs, K = {K}, k-means++ starts")
-        ax = axes[1]
-        ax.plot(n, chance, "o-", color=TOTAL_COLOR)
-        ax.axhline(1.0, color="#999999", linewidth=1, zorder=0)
-        if enough is not None:
-            ax.annotate(f"n = {enough}: {chance[enough - 1]:.3f}", (enough, chance[enough - 1]), xytext=(8, -22),
-                        textcoords="offset points", fontsize=11)
-        ax.set_xticks(n)
-        ax.set_xlabel("number of starts n")
-        ax.set_ylabel("P(best of n reaches the best)")
-        ax.set_ylim(min(0.5, chance[0] - 0.05), 1.03)
-        ax.set_title(f"$1 - (1 - \\hat p)^n$, $\\hat p$ = {p_hat:.2f}")
+        fig, axes = _subplots(1, len(fits), figsize=(5.2 * len(fits), 4.6), sharex=True, sharey=True, squeeze=False)
+        for ax, gmm in zip(axes.flat, fits):
+            order = np.argsort(gmm.means[:, 0])
+            gmm = GMM(gmm.weights[order], gmm.means[order], gmm.covariances[order])
+            scatter_resp(ax, X, responsibilities(X, gmm))
+            plot_ellipses(ax, gmm)
+            narrow = int(np.argmin(gmm.covariances[:, 0, 0]))
+            sd_seconds = 60 * np.sqrt(gmm.covariances[narrow, 0, 0])
+            ax.set_title(f"$\\ell$ = {_num(log_likelihood(X, gmm))}; narrowest: {sd_seconds:.1f} s,"
+                         f" $\\pi$ = {gmm.weights[narrow]:.2f}")
+            label_old_faithful(ax)
+            ax.tick_params(labelleft=True)
     return fig
 
 
-def fig_bic_aic(*, K_max: int = 6, n_init: int = 5, seed: int = 6):
-    """BIC and AIC of Old Faithful fits with K = 1 … K_max components (chapter 06, eqs. ``bic``, ``aic``).
+def _bic_fits(X):
+    """The fits of chapter 06, section 9, for K = 1 … 6, computed as the chapter computes them."""
+    rng = np.random.default_rng(4)
+    fits = {1: _one_gaussian_fit(X), 2: em(X, datasets.old_faithful_poor_start()).gmm,
+            3: em(X, 3, rng=np.random.default_rng(0), n_init=30).gmm}
+    for K in (4, 5, 6):
+        fits[K] = em(X, K, rng=rng).gmm
+    return fits
+
+
+def fig_bic_aic(*, X=None, fits=None, alternative=None):
+    """BIC and AIC of Old Faithful fits with K = 1 … 6 components (chapter 06, eqs. ``bic``, ``aic``).
 
     Setup
     -----
-    * Data: ``datasets.old_faithful()`` (raw minutes), full covariances.
-    * ``rng = np.random.default_rng(seed)``; for K = 1, …, K_max in turn,
-      ``em(X, K, rng=rng, n_init=n_init)`` (the best of n_init k-means++ starts).
-    * Drawn against K: BIC = −2ℓ + p ln N and AIC = −2ℓ + 2p (p = ``n_parameters(K, 2)``), and
-      −2ℓ alone (dotted), with each criterion's minimum ringed.  With the defaults BIC is
-      smallest at K = 2 (2322.19) and AIC at K = 5 (2255.95); the kink at K = 4 is a local
-      maximum (ℓ = −1114.69): five starts are not always enough.
+    * Data: ``X``, by default ``datasets.old_faithful()`` (raw minutes), full covariances.
+    * ``fits``: a dict K → GMM; by default as in chapter 06: K = 1 the one-Gaussian ML fit, K = 2 EM from
+      the poor start, K = 3 the best of 30 k-means++ starts (``rng = np.random.default_rng(0)``), K = 4, 5, 6
+      one k-means++ start each, drawn in turn from ``np.random.default_rng(4)``.
+    * ``alternative``: optionally another fit for one K, drawn as hollow squares; by default (with the
+      default ``fits``) the higher K = 3 maximum of :func:`fig_k3_maxima`, ℓ = −1114.44, as the chapter
+      passes it.
+    * Drawn against K: BIC = −2ℓ + M ln N and AIC = −2ℓ + 2M (M = ``n_parameters(K, 2)``) and −2ℓ
+      alone (dotted), with each criterion's minimum ringed.  With the defaults BIC is smallest at K = 2
+      (2322.19) and AIC at K = 4 (2262.06).
 
     Returns
     -------
     matplotlib Figure
     """
-
-    X = datasets.old_faithful()
-    N, D = X.shape
-    rng = np.random.default_rng(seed)
-    Ks = np.arange(1, K_max + 1)
-    fits = [em(X, int(K), rng=rng, n_init=n_init).gmm for K in Ks]
-    bics = np.array([bic(X, g) for g in fits])
-    aics = np.array([aic(X, g) for g in fits])
-    minus2ll = np.array([-2 * log_likelihood(X, g) for g in fits])
+    X = datasets.old_faithful() if X is None else np.asarray(X, dtype=float)
+    if fits is None:
+        fits, alternative = _bic_fits(X), _k3_maxima(X)[1]
+    N = X.shape[0]
+    Ks = np.array(sorted(fits))
+    bics = np.array([bic(X, fits[K]) for K in Ks])
+    aics = np.array([aic(X, fits[K]) for K in Ks])
+    minus2ll = np.array([-2 * log_likelihood(X, fits[K]) for K in Ks])
     with book_style():
         fig, ax = _subplots(figsize=(8.5, 4.8))
         ax.plot(Ks, minus2ll, ":", marker="o", color="#777777", label=r"$-2\ell$ (no penalty)")
-        for values, name, color, penalty in ((bics, "BIC", COMPONENT_COLORS[0], "p ln N"),
-                                             (aics, "AIC", COMPONENT_COLORS[1], "2p")):
+        for values, name, color, penalty, criterion in ((bics, "BIC", COMPONENT_COLORS[0], "M ln N", bic),
+                                                        (aics, "AIC", COMPONENT_COLORS[1], "2M", aic)):
             ax.plot(Ks, values, "o-", color=color, label=f"{name} = $-2\\ell$ + {penalty}")
             k = int(np.argmin(values))
             ax.plot(Ks[k], values[k], "o", markersize=17, markerfacecolor="none", markeredgecolor=color,
@@ -230,57 +246,15 @@ def fig_bic_aic(*, K_max: int = 6, n_init: int = 5, seed: int = 6):
                         xytext=(0, 16 if above else 30), textcoords="offset points", ha="center",
                         va="bottom", fontsize=10.5, color=color,
                         bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none", alpha=0.85))
+            if alternative is not None:
+                ax.plot(alternative.K, criterion(X, alternative), "s", markersize=9, markerfacecolor="none",
+                        markeredgecolor=color, markeredgewidth=1.6)
+        if alternative is not None:
+            ax.plot([], [], "s", markersize=9, markerfacecolor="none", markeredgecolor="#555555",
+                    label=f"K = {alternative.K} at $\\ell$ = {_num(log_likelihood(X, alternative))}")
         ax.set_xticks(Ks)
         ax.set_xlabel("number of components K")
         ax.set_ylabel("criterion (lower is better)")
         ax.legend(loc="upper right")
-        ax.set_title(f"Old Faithful: choosing K (best of {n_init} starts each, N = {N})")
-    return fig
-
-
-def fig_kmeans_limit(*, sigmas=(2.0, 0.7, 0.1)):
-    """Shared σ²I and σ → 0: responsibilities turn hard, EM becomes K-means (chapter 06).
-
-    Setup
-    -----
-    * Data: ``datasets.old_faithful()`` standardised (each column minus its mean, divided by its
-      standard deviation with divisor N).
-    * Means: the K-means centroids from ``scipy.cluster.vq.kmeans2(Z, M0, minit="matrix", iter=10)``,
-      M0 the poor start's means of :func:`fig_em_snapshots` in standard units.
-    * Panel σ: π = (½, ½), Σ_k = σ² I; points coloured by ``responsibilities`` (:func:`scatter_resp`),
-      the 1-s.d. circles, and the K-means boundary (the perpendicular bisector of the means,
-      where r = ½ for every σ) dashed.  The title gives the mean doubt 1 − max_k r_nk over the
-      points, 2 significant digits: 0.29, 0.013 and 9.5e−5 for σ = 2, 0.7, 0.1.
-
-    Returns
-    -------
-    matplotlib Figure
-    """
-    from scipy.cluster.vq import kmeans2
-
-    X = datasets.old_faithful()
-    Z = (X - X.mean(axis=0)) / X.std(axis=0)
-    start = datasets.old_faithful_poor_start()
-    means0 = (start.means - X.mean(axis=0)) / X.std(axis=0)
-    centroids, _ = kmeans2(Z, means0, minit="matrix", iter=10)
-    mid = centroids.mean(axis=0)
-    normal = centroids[1] - centroids[0]
-    direction = np.array([-normal[1], normal[0]]) / np.linalg.norm(normal)
-    line = mid + np.outer([-10, 10], direction)
-    with book_style():
-        fig, axes = _subplots(1, len(sigmas), figsize=(4.2 * len(sigmas), 4.6), sharex=True, sharey=True,
-                              squeeze=False)
-        for ax, sigma in zip(axes.flat, sigmas):
-            gmm = GMM(np.full(2, 0.5), centroids, np.array([sigma**2 * np.eye(2)] * 2))
-            resp = responsibilities(Z, gmm)
-            doubt = float(np.mean(1 - resp.max(axis=1)))
-            scatter_resp(ax, Z, resp)
-            plot_ellipses(ax, gmm, n_std=(1,))
-            ax.plot(line[:, 0], line[:, 1], "k--", linewidth=1.2, zorder=2)
-            ax.set_xlim(Z[:, 0].min() - 0.3, Z[:, 0].max() + 0.3)
-            ax.set_ylim(Z[:, 1].min() - 0.3, Z[:, 1].max() + 0.3)
-            ax.set_aspect("equal")
-            ax.set_title(f"$\\sigma$ = {sigma:g}: mean doubt {doubt:.2g}".replace("e-0", "e\u2212"))
-            label_old_faithful(ax, standardised=True)
-            ax.tick_params(labelleft=True)
+        ax.set_title(f"Old Faithful: choosing K (N = {N})")
     return fig
