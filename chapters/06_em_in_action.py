@@ -281,7 +281,7 @@ for t in (1, 2, 3, 5, 10, 20):
 for name, rows, seq in (("K = 2", audit2, logliks), ("K = 3", audit3, logliks3)):
     before, after, bonus, kl_gb = rows.T
     assert np.all(after >= before - 1e-9 * np.abs(before)), name   # fails if an M-step did not maximise Q
-    assert np.all(np.diff(seq) >= -1e-12 * np.abs(seq[1:])), name  # (monotone), up to rounding; fails with a floor
+    assert np.all(np.diff(seq) >= -1e-12 * np.abs(seq[1:])), name  # (monotone); fails for Sigma_k about the data mean
     assert np.all(kl_gb < 1e-10), name                            # fails if gb's E-step were off the posterior
 print(f"check (monotone): at all {len(audit2)} + {len(audit3)} cycles the M-step raised the bound, l never fell,"
       " and gb.e_step's responsibilities had KL < 1e-10 from SciPy's posterior")
@@ -777,7 +777,7 @@ print(f"EM: {em_cycles} cycles to the target; L-BFGS-B: {lbfgs_iters} iterations
 
 # %% [markdown]
 # **CHECK (race).** Both must end at the same $\ell$ (within $10^{-6}$) and parameters ($10^{-6}$ relative); L-BFGS must need more than twice as many iterations as EM cycles.
-# On standardised data EM must repeat its path ($\ell$ shifted by $N \ln|\det\mathbf{A}|$, $10^{-10}$ relative; responsibilities within $10^{-8}$); L-BFGS's first ten values must differ by more than 10.
+# On standardised data EM must repeat its path ($\ell$ shifted by $-N \ln|\det\mathbf{A}|$, $10^{-10}$ relative; responsibilities within $10^{-8}$); L-BFGS's first ten values must differ by more than 10.
 
 # %%
 assert lbfgs_history.max() >= target and abs(-lbfgs.fun - loglik_star) < 1e-6   # the same maximum, both ways

@@ -397,7 +397,7 @@ for name, (X_run, start, prior_run) in runs.items():
     # fails if gb.em's MAP-EM differed from the equations, or climbed l instead of l + ln p
     assert np.allclose(library.log_posteriors, objectives, rtol=1e-9, atol=0), name
 
-resp_first = gb.responsibilities(X_c, collapsing_start)[:, 0]          # component 1 holds little more than x_0
+resp_first = gb.responsibilities(X_c, collapsing_start)[:, 0]          # component 1 holds little more than x_1
 mean_first = resp_first @ X_c[:, 0] / resp_first.sum()
 var_ml_first = resp_first @ (X_c[:, 0] - mean_first) ** 2 / resp_first.sum()    # the ML step, (m-cov)
 var_map_first = map_em_inline(X_c, collapsing_start, np.full(2, 2.0), prior_c.nu0, prior_c.psi0, 1)[3][2][0, 0, 0]
