@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validation
-from .gaussian import SingularCovarianceError, cholesky
+from .gaussian import LOG_2PI, SingularCovarianceError, cholesky, log_det, precision_cholesky
 from .init import kmeans_plusplus_start
-from .mixture import GMM, _check_gmm, _log_joint, _log_resp
+from .mixture import GMM, _check_gmm, _checked, _log_joint, _log_resp, _shared_doc
 from .prior import Prior, _check_prior, _log_prior, _map_covariances, _map_weights
 from .validation import CollapseError
 
@@ -27,13 +27,11 @@ _COLLAPSE_ADVICE = (
 )
 
 
+@_shared_doc
 def e_step(X, gmm: GMM) -> tuple[np.ndarray, float]:
     """E-step: the responsibilities under θ and the log-likelihood ℓ(θ) (chapter 04, eq. ``resp``).
 
-    Parameters
-    ----------
-    X : array_like, shape (N, D)
-    gmm : GMM
+    {X, gmm}
 
     Returns
     -------
@@ -42,8 +40,7 @@ def e_step(X, gmm: GMM) -> tuple[np.ndarray, float]:
     loglik : float
         Σ_n ln p(x_n | θ), the total log-likelihood at θ.
     """
-    gmm = _check_gmm(gmm)
-    return _e_step(validation.check_X(X, gmm.D), gmm)
+    return _e_step(*_checked(X, gmm))
 
 
 def _e_step(X: np.ndarray, gmm: GMM) -> tuple[np.ndarray, float]:
@@ -106,8 +103,14 @@ def m_step(X, resp, covariance_type: str = "full", reg_covar: float = 0.0, prior
 
 
 def _m_step(X, resp, covariance_type="full", reg_covar=0.0, *, prior=None) -> GMM:
-    N, D = X.shape
     nk = resp.sum(axis=0)
+    _check_nk(nk)
+    with np.errstate(over="ignore", invalid="ignore"):
+        means, scatter = _means_and_scatter(X, resp, nk)
+    return _parameters(X.shape[0], nk, means, scatter, resp, covariance_type, reg_covar, prior)
+
+
+def _check_nk(nk: np.ndarray) -> None:
     if np.any(nk < MIN_NK):
         k = int(np.argmin(nk))
         raise CollapseError(
@@ -115,8 +118,11 @@ def _m_step(X, resp, covariance_type="full", reg_covar=0.0, *, prior=None) -> GM
             f"to it, so its mean and covariance are undefined. Use fewer components or another start.",
             k=k,
         )
-    with np.errstate(over="ignore", invalid="ignore"):
-        means, scatter = _means_and_scatter(X, resp, nk)
+
+
+def _parameters(N, nk, means, scatter, resp, covariance_type, reg_covar, prior) -> GMM:
+    """θ from N_k, μ_k and S_k (eqs. ``m-weights``, ``m-cov``, their constrained and MAP forms); see :func:`m_step`."""
+    D = means.shape[1]
     if not (np.all(np.isfinite(means)) and np.all(np.isfinite(scatter))):
         k = int(np.argmin(np.isfinite(scatter).all(axis=(1, 2)) & np.isfinite(means).all(axis=1)))
         raise ValueError(
@@ -196,6 +202,130 @@ def _diagonal_matrices(diagonals: np.ndarray) -> np.ndarray:
     out = np.zeros((K, D, D))
     out[:, np.arange(D), np.arange(D)] = diagonals
     return out
+
+
+#: Rows of X per block of the fused pass: its buffer of φ(x̃_n), about D²·rows doubles (512 KiB), stays
+#: in the core's L2 cache while every step of the E-step and the sums run over it.
+_BLOCK_ENTRIES = 1 << 16
+
+#: The fused pass works about one centre c for all components (see :func:`_e_step_and_moments`).
+#: It is used while the second moments about c exceed the smallest variance of any Σ_k at most this
+#: many times: its rounding errors are then at most about this factor above those of the exact
+#: route, ≲ 1e-13 relative.  Otherwise (far-apart clusters, collapses) EM takes the exact route.
+_MAX_MOMENT_RATIO = 2.0**8
+
+
+def _e_step_and_moments(X: np.ndarray, gmm: GMM, centre: np.ndarray, resp_t: np.ndarray, rows: int | None = None):
+    """The E-step fused with the sums of the next M-step, in one pass over X in blocks of rows.
+
+    The log of a Gaussian is a quadratic polynomial in x.  About a centre c common to all
+    components (the mean of X), with x̃ = x − c, δ_k = μ_k − c and Λ_k = Σ_k⁻¹ = P_k P_kᵀ,
+
+        ln π_k + ln N(x | μ_k, Σ_k) = ln π_k − ½ [D ln 2π + ln det Σ_k + δ_kᵀ Λ_k δ_k]
+                                      + x̃ᵀ Λ_k δ_k − ½ x̃ᵀ Λ_k x̃          (chapter 01, eq. ``gauss``)
+
+    is the dot product of a row w_k of coefficients with the statistics φ(x̃) = (1, x̃, x̃ ⊗ x̃):
+    a_nk = w_kᵀ φ(x̃_n), for all n and k one matrix product.  The M-step needs the responsibility-
+    weighted sums of the same statistics, Σ_n r_nk φ(x̃_n) = (N_k, s_k, T_k), a second one.
+    So each block of rows, while it is in cache, goes through:
+
+    1. φ(x̃_n) for its rows;
+    2. a_nk = w_kᵀ φ(x̃_n), the log joint (chapter 02, eq. ``joint-k``);
+    3. log-sum-exp over k (chapter 03, eq. ``logsumexp``): ln p(x_n) = m_n + ln Σ_k exp(a_nk − m_n)
+       with m_n = max_k a_nk, and r_nk = exp(a_nk − m_n) / Σ_j exp(a_nj − m_n)  (chapter 04, eq. ``resp``);
+    4. N_k = Σ_n r_nk,  s_k = Σ_n r_nk x̃_n,  T_k = Σ_n r_nk x̃_n x̃_nᵀ.
+
+    The M-step then has μ_k = c + s_k / N_k (eq. ``m-means``) and S_k = T_k − s_k s_kᵀ / N_k
+    (eq. ``m-cov``, with the second moments taken about c).  Both steps cancel terms as large as
+    the second moments about c down to the size of Σ_k; :func:`_moment_ratio` measures the loss.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, D)
+    gmm : GMM
+    centre : ndarray, shape (D,)
+    resp_t : ndarray, shape (K, N)
+        Overwritten with the responsibilities, transposed: resp_t[k, n] = r_nk.
+    rows : int, optional
+        Rows per block (for the tests; by default a block fits in cache).
+
+    Returns
+    -------
+    loglik : float
+        ℓ(θ) = Σ_n ln p(x_n | θ); not finite if a point is too far from every component.
+    nk : ndarray, shape (K,)
+    s : ndarray, shape (K, D)
+    T : ndarray, shape (K, D, D)
+    """
+    N, D = X.shape
+    K = gmm.K
+    rows = rows or max(1, _BLOCK_ENTRIES // (D * D))
+    P = precision_cholesky(gmm._chol)
+    precisions = P @ P.transpose(0, 2, 1)                           # Λ_k
+    P_delta = np.einsum("kji,kj->ki", P, gmm.means - centre)        # P_kᵀ δ_k
+    w = np.empty((K, 1 + D + D * D))
+    with np.errstate(divide="ignore"):                               # ln 0 = −∞ for a component of weight 0
+        w[:, 0] = np.log(gmm.weights) - 0.5 * (D * LOG_2PI + log_det(gmm._chol) + np.sum(P_delta**2, axis=1))
+    w[:, 1:1 + D] = np.einsum("kij,kj->ki", precisions, gmm.means - centre)   # Λ_k δ_k
+    w[:, 1 + D:] = -0.5 * precisions.reshape(K, D * D)
+    phi = np.empty((1 + D + D * D, rows))                             # φ(x̃_n), one column each
+    phi[0] = 1.0
+    sums = np.zeros((K, 1 + D + D * D))
+    loglik = 0.0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for start in range(0, N, rows):
+            x = X[start:start + rows]
+            n = x.shape[0]
+            f = phi[:, :n]
+            xc = np.subtract(x.T, centre[:, None], out=f[1:1 + D])                    # x̃_n
+            np.multiply(xc[:, None, :], xc[None, :, :], out=f[1 + D:].reshape(D, D, n))  # x̃_n ⊗ x̃_n
+            a = np.matmul(w, f, out=resp_t[:, start:start + n])                       # a_nk
+            m = a.max(axis=0)
+            a -= m
+            np.exp(a, out=a)
+            total = a.sum(axis=0)
+            a /= total                                                                  # r_nk
+            loglik += float(np.sum(m) + np.sum(np.log(total)))                          # Σ_n ln p(x_n)
+            sums += a @ f.T                                                             # Σ_n r_nk φ(x̃_n)
+    nk, s, T = sums[:, 0], sums[:, 1:1 + D], sums[:, 1 + D:].reshape(K, D, D)
+    return loglik, nk, s, T
+
+
+def _moment_ratio(second_moments: np.ndarray, covariances: np.ndarray) -> float:
+    """max_k max_d E_k[(x_d − c_d)²] / λ_min(Σ_k): by about how much the fused pass rounds worse than the exact route.
+
+    ``second_moments`` (K, D) are the second moments about the centre c of each component's points:
+    Σ_k,dd + (μ_kd − c_d)², or T_k,dd / N_k after a pass.  The fused pass rounds relative to them (in
+    x̃ᵀ Λ_k x̃ and in T_k) and then cancels them down to the size of Σ_k, whose smallest variance
+    λ_min(Σ_k) is what its errors are measured against; the exact route centres on μ_k first.
+    A singular Σ_k gives ∞.
+    """
+    smallest = np.linalg.eigvalsh(covariances)[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.max(second_moments, axis=1) / smallest
+    return float(np.max(np.where(smallest > 0, ratio, np.inf)))
+
+
+def _fast_route_fits(gmm: GMM, centre: np.ndarray) -> bool:
+    """Whether :func:`_e_step_and_moments` about ``centre`` rounds within ``_MAX_MOMENT_RATIO`` for θ."""
+    second = np.diagonal(gmm.covariances, axis1=1, axis2=2) + (gmm.means - centre) ** 2
+    return _moment_ratio(second, gmm.covariances) <= _MAX_MOMENT_RATIO
+
+
+def _m_step_from_moments(moments, resp, covariance_type, reg_covar, prior) -> GMM | None:
+    """The M-step from the sums of :func:`_e_step_and_moments`; None where they are not accurate enough."""
+    centre, nk, s, T = moments
+    if np.any(nk < MIN_NK):
+        return None
+    means = centre + s / nk[:, None]
+    scatter = T - s[:, :, None] * s[:, None, :] / nk[:, None, None]
+    scatter = (scatter + scatter.transpose(0, 2, 1)) / 2
+    try:
+        gmm = _parameters(resp.shape[0], nk, means, scatter, resp, covariance_type, reg_covar, prior)
+    except (CollapseError, ValueError):
+        return None
+    second = np.diagonal(T, axis1=1, axis2=2) / nk[:, None]
+    return gmm if _moment_ratio(second, gmm.covariances) <= _MAX_MOMENT_RATIO else None
 
 
 def q_function(X, gmm: GMM, resp) -> float:
@@ -327,6 +457,14 @@ def em(
         For bad input.
     CollapseError
         When a component collapses (singular covariance, or N_k ≈ 0); see ``reg_covar`` and ``prior``.
+
+    Notes
+    -----
+    While it is accurate enough (see ``_MAX_MOMENT_RATIO``), each iteration reads X once, in blocks
+    of rows that stay in cache: the E-step fused with the sums of the next M-step
+    (``_e_step_and_moments``, which explains how).  Otherwise, for components far apart compared
+    with their spread and for collapsing ones, it takes the route of :func:`e_step` and
+    :func:`m_step`.  Both routes give the same θ to about 1e-13 relative.
     """
     X = validation.check_X(X)
     N, D = X.shape
@@ -378,13 +516,37 @@ def _em_from(X, gmm, max_iter, tol, reg_covar, covariance_type, prior) -> EMResu
     def log_prior(gmm):
         return 0.0 if prior is None else _log_prior(gmm, prior)
 
-    resp, loglik = _e_step(X, gmm)
+    # Every iteration is one pass over X when the fused pass is accurate enough for θ (see
+    # _e_step_and_moments and _MAX_MOMENT_RATIO), else the exact E-step and the two-pass M-step.
+    # The fused pass writes the responsibilities into one (K, N) array, reused by every iteration.
+    centre = np.mean(X, axis=0)
+    buffer = None
+
+    def e_step(gmm):
+        nonlocal buffer
+        if _fast_route_fits(gmm, centre):
+            buffer = np.empty((gmm.K, N)) if buffer is None else buffer
+            loglik, *sums = _e_step_and_moments(X, gmm, centre, buffer)
+            if np.isfinite(loglik):
+                return buffer.T, loglik, (centre, *sums)
+        buffer = None
+        resp, loglik = _e_step(X, gmm)              # also raises for a point too far from every component
+        return resp, loglik, None
+
+    def m_step(resp, moments):
+        if moments is not None:
+            gmm = _m_step_from_moments(moments, resp, covariance_type, reg_covar, prior)
+            if gmm is not None:
+                return gmm
+        return _m_step(X, resp, covariance_type, reg_covar, prior=prior)
+
+    resp, loglik, moments = e_step(gmm)
     log_likelihoods, log_posteriors = [loglik], [loglik + log_prior(gmm)]
     converged = False
     for _ in range(max_iter):
-        gmm = _m_step(X, resp, covariance_type, reg_covar, prior=prior)
-        del resp  # spent: free it before the E-step allocates the next one (peak memory)
-        resp, loglik = _e_step(X, gmm)
+        gmm = m_step(resp, moments)
+        del resp  # spent: on the exact route, free it before the E-step allocates the next one (peak memory)
+        resp, loglik, moments = e_step(gmm)
         log_likelihoods.append(loglik)
         log_posteriors.append(loglik + log_prior(gmm))
         if abs(log_posteriors[-1] - log_posteriors[-2]) / N < tol:

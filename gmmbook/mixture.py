@@ -104,6 +104,28 @@ def _check_gmm(gmm) -> GMM:
     return gmm
 
 
+def _checked(X, gmm) -> tuple[np.ndarray, GMM]:
+    """The (X, gmm) of a public function, checked once: gmm, then X against its D."""
+    gmm = _check_gmm(gmm)
+    return validation.check_X(X, gmm.D), gmm
+
+
+#: The Parameters section shared by the public functions of (X, gmm), put in by :func:`_shared_doc`
+#: (the way SciPy's ``multivariate_normal`` shares its parameter descriptions).
+_X_GMM_PARAMETERS = """Parameters
+    ----------
+    X : array_like, shape (N, D)
+        The points x_n, one a row.
+    gmm : GMM
+        The mixture θ = (π, μ, Σ)."""
+
+
+def _shared_doc(function):
+    """Put the shared Parameters section where the docstring says ``{X, gmm}``."""
+    function.__doc__ = function.__doc__.replace("{X, gmm}", _X_GMM_PARAMETERS)
+    return function
+
+
 def _log_joint(X: np.ndarray, gmm: GMM) -> np.ndarray:
     out = log_gaussian(X, gmm.means, gmm._chol)
     with np.errstate(divide="ignore"):  # ln 0 = −∞ for a component of weight 0
@@ -125,46 +147,38 @@ def _log_resp(X: np.ndarray, gmm: GMM) -> tuple[np.ndarray, np.ndarray]:
     return log_resp, log_marginal
 
 
+@_shared_doc
 def log_joint(X, gmm: GMM) -> np.ndarray:
     """ln p(x_n, z_nk = 1) = ln π_k + ln N(x_n | μ_k, Σ_k)  (chapter 02, eq. ``joint-k``).
 
-    Parameters
-    ----------
-    X : array_like, shape (N, D)
-    gmm : GMM
+    {X, gmm}
 
     Returns
     -------
     ndarray, shape (N, K)
         −∞ where π_k = 0.
     """
-    gmm = _check_gmm(gmm)
-    return _log_joint(validation.check_X(X, gmm.D), gmm)
+    return _log_joint(*_checked(X, gmm))
 
 
+@_shared_doc
 def log_marginal(X, gmm: GMM) -> np.ndarray:
     """ln p(x_n) = ln Σ_k π_k N(x_n | μ_k, Σ_k), by log-sum-exp  (chapter 03, eq. ``marginal``).
 
-    Parameters
-    ----------
-    X : array_like, shape (N, D)
-    gmm : GMM
+    {X, gmm}
 
     Returns
     -------
     ndarray, shape (N,)
     """
-    gmm = _check_gmm(gmm)
-    return _log_resp(validation.check_X(X, gmm.D), gmm)[1]
+    return _log_resp(*_checked(X, gmm))[1]
 
 
+@_shared_doc
 def log_likelihood(X, gmm: GMM) -> float:
     """ℓ(θ) = Σ_n ln p(x_n | θ), the total (not the mean) log-likelihood  (chapter 03, eq. ``loglik``).
 
-    Parameters
-    ----------
-    X : array_like, shape (N, D)
-    gmm : GMM
+    {X, gmm}
 
     Returns
     -------
@@ -173,24 +187,21 @@ def log_likelihood(X, gmm: GMM) -> float:
     return float(np.sum(log_marginal(X, gmm)))
 
 
+@_shared_doc
 def responsibilities(X, gmm: GMM) -> np.ndarray:
     """r_nk = π_k N(x_n | μ_k, Σ_k) / Σ_j π_j N(x_n | μ_j, Σ_j)  (chapter 04, eq. ``resp``).
 
     Computed in log space, so that points far from every component still get responsibilities
     that are finite and sum to 1.
 
-    Parameters
-    ----------
-    X : array_like, shape (N, D)
-    gmm : GMM
+    {X, gmm}
 
     Returns
     -------
     ndarray, shape (N, K)
         Non-negative, rows summing to 1.
     """
-    gmm = _check_gmm(gmm)
-    log_resp, _ = _log_resp(validation.check_X(X, gmm.D), gmm)
+    log_resp, _ = _log_resp(*_checked(X, gmm))
     return np.exp(log_resp, out=log_resp)
 
 

@@ -68,17 +68,9 @@ def sklearn_full_covariances(sk: GaussianMixture, K: int, D: int) -> np.ndarray:
     return np.broadcast_to(c, (K, D, D))
 
 
-def sklearn_fit(X, start: GMM, covariance_type: str, reg_covar: float, max_iter: int) -> GaussianMixture:
-    """Run scikit-learn's EM for exactly ``max_iter`` iterations from ``start``.
-
-    scikit-learn's ``fit`` (``BaseMixture.fit_predict``) with ``weights_init``, ``means_init`` and
-    ``precisions_init`` given: ``_initialize`` replaces whatever ``init_params`` computed by these
-    three, then each iteration is E-step (at the current θ) + M-step; the stopping test
-    ``abs(change) < tol`` is never true with ``tol=0``, so all ``max_iter`` iterations run, and the
-    fitted parameters are those of the last M-step.  (``init_params='random'`` only avoids a
-    pointless k-means run; its result is overwritten.)  It then warns that it did not converge.
-    """
-    sk = GaussianMixture(
+def sklearn_model(start: GMM, covariance_type: str, reg_covar: float, max_iter: int, **options) -> GaussianMixture:
+    """scikit-learn's ``GaussianMixture`` that starts from ``start`` (weights, means, precisions) with ``tol=0``."""
+    return GaussianMixture(
         n_components=start.K,
         covariance_type=covariance_type,
         reg_covar=reg_covar,
@@ -90,7 +82,21 @@ def sklearn_fit(X, start: GMM, covariance_type: str, reg_covar: float, max_iter:
         weights_init=start.weights,
         means_init=start.means,
         precisions_init=sklearn_precisions(start, covariance_type),
+        **options,
     )
+
+
+def sklearn_fit(X, start: GMM, covariance_type: str, reg_covar: float, max_iter: int) -> GaussianMixture:
+    """Run scikit-learn's EM for exactly ``max_iter`` iterations from ``start``.
+
+    scikit-learn's ``fit`` (``BaseMixture.fit_predict``) with ``weights_init``, ``means_init`` and
+    ``precisions_init`` given: ``_initialize`` replaces whatever ``init_params`` computed by these
+    three, then each iteration is E-step (at the current θ) + M-step; the stopping test
+    ``abs(change) < tol`` is never true with ``tol=0``, so all ``max_iter`` iterations run, and the
+    fitted parameters are those of the last M-step.  (``init_params='random'`` only avoids a
+    pointless k-means run; its result is overwritten.)  It then warns that it did not converge.
+    """
+    sk = sklearn_model(start, covariance_type, reg_covar, max_iter)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         sk.fit(X)
@@ -103,3 +109,15 @@ def collapse_start(X: np.ndarray, n: int) -> GMM:
     D = X.shape[1]
     return GMM(np.array([0.5, 0.5]), np.stack([X.mean(axis=0), X[n]]),
                np.stack([np.cov(X, rowvar=False).reshape(D, D), 1e-12 * np.eye(D)]))
+
+
+def sklearn_loglik_trace(X, start: GMM, covariance_type: str, reg_covar: float, n_iter: int) -> np.ndarray:
+    """scikit-learn's mean log-likelihood at θ_0, θ_1, …, θ_{n_iter − 1} from ``start``.
+
+    With ``warm_start=True`` every ``fit`` after the first starts from the previous one's θ, and with
+    ``max_iter=1`` it runs one E-step (whose log-likelihood is ``lower_bound_``) and one M-step.
+    """
+    sk = sklearn_model(start, covariance_type, reg_covar, max_iter=1, warm_start=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return np.array([sk.fit(X).lower_bound_ for _ in range(n_iter)])

@@ -18,6 +18,7 @@ decreases, the M-step maximises Q over its covariance family, and the bookkeepin
 
 from __future__ import annotations
 
+import importlib
 import warnings
 
 import numpy as np
@@ -30,7 +31,8 @@ from sklearn.mixture import GaussianMixture
 
 import gmmbook
 from gmmbook import GMM, CollapseError
-from references import COVARIANCE_TYPES, collapse_start, constrained, faithful_start, sklearn_fit, sklearn_full_covariances
+from references import (COVARIANCE_TYPES, collapse_start, constrained, faithful_start, sklearn_fit,
+                        sklearn_full_covariances, sklearn_loglik_trace)
 
 #: Hypothesis settings for this file: few examples (EM runs are not free), no deadline (the
 #: machine is shared), and no example database written into the repository.
@@ -470,3 +472,103 @@ def test_int_init_is_reproducible(faithful_X):
     for name in ("weights", "means", "covariances"):
         np.testing.assert_array_equal(getattr(a.gmm, name), getattr(b.gmm, name))
     np.testing.assert_array_equal(a.resp, b.resp)
+
+
+# --------------------------------------------------------------------------------------------
+# 9. em's fused pass: the E-step and the M-step's sums in one blocked pass (issue 13)
+# --------------------------------------------------------------------------------------------
+
+em_module = importlib.import_module("gmmbook.em")
+
+
+def fused_problem(N: int = 203, seed: int = 5):
+    """Three 4-D clusters drawn with NumPy, and a start that is not their fit."""
+    rng = np.random.default_rng(seed)
+    means = np.array([[0.0, 0.0, 0.0, 0.0], [3.0, 1.0, -2.0, 0.5], [-2.0, 3.0, 1.0, -1.0]])
+    A = rng.normal(size=(3, 4, 4))
+    covs = A @ A.transpose(0, 2, 1) / 4 + 0.3 * np.eye(4)
+    labels = rng.choice(3, size=N, p=[0.5, 0.3, 0.2])
+    X = np.stack([rng.multivariate_normal(means[z], covs[z]) for z in labels])
+    start = GMM(np.array([0.3, 0.3, 0.4]), X[[0, 1, 2]], np.broadcast_to(np.cov(X.T), (3, 4, 4)))
+    return X, start
+
+
+@pytest.mark.parametrize("rows", [1, 7, 64, 202, 203, 10_000])
+def test_fused_pass_equals_scipy_and_numpy_for_any_block_size(rows):
+    """The fused pass against references outside it, with blocks that do and do not divide N = 203.
+
+    Responsibilities and ℓ from SciPy's densities; N_k, μ_k and Σ_k from NumPy's weighted mean and
+    ``np.cov(aweights=…, bias=True)`` with those responsibilities.  A block boundary that drops,
+    repeats or misaligns rows (the last, partial block of 7 rows holds 0 of them) breaks all of them.
+    """
+    X, gmm = fused_problem()
+    N, K = X.shape[0], gmm.K
+    centre = X.mean(axis=0)
+    resp_t = np.full((K, N), np.nan)
+    loglik, nk, s, T = em_module._e_step_and_moments(X, gmm, centre, resp_t, rows=rows)
+
+    joint = np.column_stack([np.log(gmm.weights[k]) + stats.multivariate_normal(gmm.means[k], gmm.covariances[k]).logpdf(X)
+                             for k in range(K)])
+    log_marginal = scipy_logsumexp(joint, axis=1)
+    resp = np.exp(joint - log_marginal[:, None])
+    np.testing.assert_allclose(resp_t.T, resp, rtol=0, atol=1e-13)
+    assert loglik == pytest.approx(np.sum(log_marginal), rel=1e-13)
+    np.testing.assert_allclose(nk, resp.sum(axis=0), rtol=1e-13)
+    means = centre + s / nk[:, None]
+    scatter = T - s[:, :, None] * s[:, None, :] / nk[:, None, None]
+    for k in range(K):
+        np.testing.assert_allclose(means[k], np.average(X, axis=0, weights=resp[:, k]), rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(scatter[k] / nk[k], np.cov(X.T, aweights=resp[:, k], bias=True), rtol=1e-11, atol=1e-13)
+
+
+def test_em_takes_the_fused_route_and_matches_sklearn_at_every_iteration(monkeypatch):
+    """Same start, 30 iterations: scikit-learn's whole log-likelihood trace and final θ to 1e-12."""
+    X, start = fused_problem(N=3000)
+    calls = []
+    fused = em_module._e_step_and_moments
+    monkeypatch.setattr(em_module, "_e_step_and_moments", lambda *args: calls.append(1) or fused(*args))
+    n_iter = 30
+    result = gmmbook.em(X, start, max_iter=n_iter, tol=0.0, reg_covar=1e-6)
+    assert len(calls) == n_iter + 1                     # every E-step was the fused pass
+    trace = sklearn_loglik_trace(X, start, "full", 1e-6, n_iter)
+    np.testing.assert_allclose(result.log_likelihoods[:n_iter] / X.shape[0], trace, rtol=1e-12)
+    assert_matches_sklearn(result.gmm, sklearn_fit(X, start, "full", 1e-6, max_iter=n_iter), rtol=1e-12)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_fused_route_gives_the_exact_routes_fit(monkeypatch, covariance_type):
+    """The fused pass and the exact route (log densities per component, two-pass scatter) agree to 1e-12."""
+    X, start = fused_problem(N=1000)
+    start = GMM(start.weights, start.means, constrained(start.covariances, start.weights, covariance_type))
+    fused = gmmbook.em(X, start, max_iter=25, tol=0.0, covariance_type=covariance_type)
+    monkeypatch.setattr(em_module, "_fast_route_fits", lambda gmm, centre: False)
+    exact = gmmbook.em(X, start, max_iter=25, tol=0.0, covariance_type=covariance_type)
+    np.testing.assert_allclose(fused.log_likelihoods, exact.log_likelihoods, rtol=1e-12)
+    for name in ("weights", "means", "covariances"):
+        assert rel_err(getattr(fused.gmm, name), getattr(exact.gmm, name)) < 1e-12, name
+
+
+def test_clusters_far_apart_for_their_width_take_the_exact_route(monkeypatch):
+    """Two clusters 2e4 apart with variances near 1: the fit of each is its sample mean and covariance.
+
+    No responsibility crosses 2e4 standard deviations (it underflows to 0), so after one step each
+    component holds one cluster and EM's fixed point is NumPy's mean and ``np.cov(bias=True)`` of it.
+    About the common centre, between the clusters, the fused pass would cancel second moments of
+    1e8 down to variances of about 1, leaving errors near 1e8 ε ≈ 2e-8; the exact route stays near
+    1e4 ε ≈ 2e-12, so em must take it.
+    """
+    rng = np.random.default_rng(11)
+    A = rng.normal(size=(300, 2)) @ np.array([[1.0, 0.4], [0.0, 0.8]]) - 1e4
+    B = rng.normal(size=(200, 2)) @ np.array([[0.7, 0.0], [0.3, 1.2]]) + 1e4
+    X = np.concatenate([A, B])
+    start = GMM(np.array([0.5, 0.5]), np.array([[-1e4 + 0.5, 0.0], [1e4 - 0.5, 0.0]]), np.stack([np.eye(2)] * 2))
+    assert not em_module._fast_route_fits(start, X.mean(axis=0))
+
+    def errors(result):
+        return max(max(rel_err(result.gmm.means[k], cluster.mean(axis=0)),
+                       rel_err(result.gmm.covariances[k], np.cov(cluster.T, bias=True))) for k, cluster in enumerate((A, B)))
+
+    assert errors(gmmbook.em(X, start, max_iter=3, tol=0.0)) < 1e-10
+    # and the check can fail: with the guard lifted, em takes the fused pass and misses
+    monkeypatch.setattr(em_module, "_MAX_MOMENT_RATIO", np.inf)
+    assert errors(gmmbook.em(X, start, max_iter=3, tol=0.0)) > 1e-10
