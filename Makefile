@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@echo "== $(VENV)/ is ready"
 
 ## Open the book in JupyterLab on chapter 01, with the settings in jupyter-config/ (one entry per
-## notebook, no news pop-up, a quiet terminal; nothing is written to your home directory).
+## notebook, no news pop-up, a quiet terminal; your own Jupyter configuration is not changed).
 ## The server runs in the foreground until Ctrl+C.  More options for it: make lab LAB_ARGS=--port=9999
 lab: $(STAMP)
 	@echo "Starting JupyterLab on chapter 01 (chapters/01_mixtures.ipynb)."

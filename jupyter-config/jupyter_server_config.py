@@ -2,8 +2,8 @@
 
 `make lab` and tests/test_browser.py put this folder first on ``JUPYTER_CONFIG_PATH``, so the server
 reads this file and JupyterLab reads ``labconfig/default_setting_overrides.json`` (no Jupyter news,
-no update check).  Nothing is written to the reader's home directory; their own ``~/.jupyter``
-settings still apply on top.
+no update check).  The reader's own Jupyter configuration is not changed, and their ``~/.jupyter``
+settings still apply on top (JupyterLab keeps its usual state there: open tabs in ``lab/workspaces``).
 
 What a reader gets:
 
