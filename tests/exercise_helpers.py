@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from gmmbook.exercises import chapter_exercises, check
+from gmmbook.exercises import chapter_exercises, check, framework
 
 M = r"[−-]"  # the messages use the minus sign −
 
@@ -76,6 +76,28 @@ def assert_named(exercise_id, answer, names_the_mistake):
     assert not verdict.passed and verdict.attempted, str(verdict)
     assert re.search(names_the_mistake, verdict.message), str(verdict)
     return verdict
+
+
+def checked_here(exercise_id, answer):
+    """(passed, message) of the checker run in this process: fast, for answers that cannot misbehave."""
+    try:
+        return True, framework.get(exercise_id).checker(answer)
+    except framework.Mistake as mistake:
+        return False, str(mistake)
+
+
+def assert_no_leak_and_no_paste_back(exercise_id, right, wrong_answers, answer_text):
+    """A derive checker's messages never give its formula away, and no message passes when pasted back.
+
+    ``answer_text`` is a regular expression for the formula written out; it must match the praise for
+    the ``right`` answer (so the pattern would catch a leak), and no message for a wrong answer.
+    """
+    passed, praise = checked_here(exercise_id, right)
+    assert passed and re.search(answer_text, praise), praise
+    for answer in wrong_answers:
+        passed, message = checked_here(exercise_id, answer)
+        assert not passed and not re.search(answer_text, message), message
+        assert not checked_here(exercise_id, message)[0], message
 
 
 def assert_deterministic(exercise_id, answers):
