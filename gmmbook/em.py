@@ -522,7 +522,7 @@ def _em_from(X, gmm, max_iter, tol, reg_covar, covariance_type, prior) -> EMResu
     centre = np.mean(X, axis=0)
     buffer = None
 
-    def e_step(gmm):
+    def expectation(gmm):
         nonlocal buffer
         if _fast_route_fits(gmm, centre):
             buffer = np.empty((gmm.K, N)) if buffer is None else buffer
@@ -533,20 +533,20 @@ def _em_from(X, gmm, max_iter, tol, reg_covar, covariance_type, prior) -> EMResu
         resp, loglik = _e_step(X, gmm)              # also raises for a point too far from every component
         return resp, loglik, None
 
-    def m_step(resp, moments):
+    def maximisation(resp, moments):
         if moments is not None:
             gmm = _m_step_from_moments(moments, resp, covariance_type, reg_covar, prior)
             if gmm is not None:
                 return gmm
         return _m_step(X, resp, covariance_type, reg_covar, prior=prior)
 
-    resp, loglik, moments = e_step(gmm)
+    resp, loglik, moments = expectation(gmm)
     log_likelihoods, log_posteriors = [loglik], [loglik + log_prior(gmm)]
     converged = False
     for _ in range(max_iter):
-        gmm = m_step(resp, moments)
+        gmm = maximisation(resp, moments)
         del resp  # spent: on the exact route, free it before the E-step allocates the next one (peak memory)
-        resp, loglik, moments = e_step(gmm)
+        resp, loglik, moments = expectation(gmm)
         log_likelihoods.append(loglik)
         log_posteriors.append(loglik + log_prior(gmm))
         if abs(log_posteriors[-1] - log_posteriors[-2]) / N < tol:
