@@ -298,3 +298,34 @@ def test_library_modules_stay_listed(book_server):
     """Only the twin of a notebook is hidden: gmmbook's modules are listed."""
     modules = {path.name for path in (ROOT / "gmmbook").glob("*.py")}
     assert modules and modules <= _listing(book_server, "gmmbook")
+
+
+def test_the_log_filter_drops_only_the_harmless_messages():
+    """The server's log filter (jupyter-config) drops each message listed as harmless, on the loggers it
+    names, and lets every other warning through: a filter that dropped everything would pass the
+    browser test's "quiet terminal" check while hiding real problems."""
+    import logging
+    import runpy
+
+    from traitlets.config import Config
+
+    config = runpy.run_path(str(ROOT / "jupyter-config" / "jupyter_server_config.py"),
+                            init_globals={"get_config": Config})
+    harmless = config["_HARMLESS"]
+    assert "Got events for closed stream" in harmless
+
+    def passes(logger_name, message):
+        record = logging.LogRecord(logger_name, logging.WARNING, __file__, 0, message, None, None)
+        return all(f.filter(record) for f in logging.getLogger(logger_name).filters)
+
+    try:
+        for logger_name in ("ServerApp", "tornado.general"):
+            for text in harmless:
+                assert not passes(logger_name, f"[W] something {text} something"), (logger_name, text)
+            assert passes(logger_name, "Kernel died unexpectedly")
+            assert passes(logger_name, "Error opening stream: HTTP 404")
+    finally:   # the config attached its filter to this process's loggers: take it off again
+        for logger_name in ("ServerApp", "LabApp", "tornado.general", "tornado.application"):
+            logger = logging.getLogger(logger_name)
+            for f in [f for f in logger.filters if type(f).__name__ == "_DropHarmless"]:
+                logger.removeFilter(f)
